@@ -20,6 +20,11 @@ def models_dir() -> Path:
     return Path(os.environ.get("PLANQA_MODELS") or DEFAULT_MODELS_DIR)
 
 
+def cache_dir(override: str | os.PathLike | None = None) -> Path:
+    """The embedding cache: ``override`` beats ``PLANQA_CACHE`` beats ``.planqa/cache``."""
+    return Path(override or os.environ.get("PLANQA_CACHE") or DEFAULT_CACHE_DIR)
+
+
 @dataclass(frozen=True)
 class Config:
     # chunking
@@ -28,13 +33,24 @@ class Config:
     table_rows: int = 6  # rows of a table per chunk
     # encoders and dense index
     encoder: str = "m3e-small"
+    use_encoder: str = "use-multilingual"  # the encoder of the "use" channel
     faiss_index: str = "Flat"  # a faiss.index_factory string: "Flat", "HNSW32", "IVF256,Flat"
+    embed_batch: int = 32
     # lexical
     bm25_k1: float = 1.5
     bm25_b: float = 0.75
+    bm25_tokens: str = "search"  # "words" (jieba cut), "search" (cut_for_search), "bigrams" (+ CJK bigrams)
     # fusion (Cormack et al., SIGIR 2009)
     rrf_k: int = 60
     candidates: int = 100  # per-retriever depth fed to fusion
+    # retrieval channels: names as in Hit.ranks; dense ones are embedded at build time
+    channels: tuple[str, ...] = ("bm25", "dense")
+    channel_weights: tuple[tuple[str, float], ...] = ()  # e.g. (("bm25", 1.0), ("dense", 0.5)); default 1.0
+    # English and mixed queries (issue 4; search/crosslingual.py): the glossary bridges them to BM25
+    glossary: str = ""  # English→Chinese glossary file; "" = the packaged search/data/glossary_en_zh.tsv
+    english_dense: str = "expansion"  # what "dense" searches for English: expansion | raw | off
+    use_for_chinese: bool = False  # whether the "use" channel also searches Chinese queries
+    english_weights: tuple[tuple[str, float], ...] = ()  # channel weights for en/mixed; else channel_weights
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,4 +59,9 @@ class Config:
     def from_dict(cls, params: dict) -> Config:
         """Read back a manifest's config; unknown keys (from a newer planqa) are ignored."""
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in known})
+        return cls(**{k: _frozen(v) for k, v in params.items() if k in known})
+
+
+def _frozen(value):
+    """JSON gives lists back; the dataclass holds tuples (so configs compare equal after a round trip)."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.blocks import Box, Table, boxes, inline_tables, pipe_tables
+from index.chunker import pieces, split_text, table_spans
 from index.clean import clean
 from index.config import Config
+from index.documents import region_of, split_documents, years_of
+from index.normalize import to_simplified
+from index.outline import Heading, find_headings, section_paths
 from index.reader import SourceFile, read_paths
+from index.toc import find_tocs
 from index.types import Chunk, Document, Section
 
 
@@ -30,6 +35,10 @@ def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progr
     config = config or Config()
     files, errors = read_paths(paths)
     corpus = Corpus(errors=errors)
+    if progress:
+        from tqdm import tqdm
+
+        files = tqdm(files, desc="reading and chunking", unit="file")
     for src in files:
         corpus.sources[src.name] = src.text
         docs, sections, chunks = ingest_file(src, config)
@@ -39,20 +48,83 @@ def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progr
     return corpus
 
 
-# --- provisional: one document per file, sentence-window chunks (replaced by documents/outline/chunker)
+def _doc_ids(stem: str, count: int) -> list[str]:
+    return [stem] if count == 1 else [f"{stem}-{i:02d}" for i in range(1, count + 1)]
+
+
+def _context(doc_title: str, path: tuple[str, ...], header: str = "") -> str:
+    lines = [doc_title]
+    if path:
+        lines.append(" › ".join(path))
+    if header:
+        lines.append(header)
+    return "\n".join(lines)
+
+
 def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[Section], list[Chunk]]:
+    """One file's documents, outlines and chunks, with offsets into ``src.text``."""
     cleaned = clean(src.text)
-    title = cleaned.text.split("\n", 1)[0][:60]
-    doc = Document(doc_id=f"{Path(src.name).stem}-01", title=title, source=src.name, start=0, end=len(src.text))
-    chunks: list[Chunk] = []
     text = cleaned.text
-    start = 0
-    for m in re.finditer(r"[。；！？\n]", text):
-        if m.end() - start >= 300 or (m.end() - start > 0 and m.end() == len(text)):
-            piece = (start, m.end())
-            a, b = cleaned.span_to_original(*piece)
-            body = clean(src.text[a:b]).text
-            cid = hashlib.sha1(f"{src.name}\0{body}".encode()).hexdigest()[:12]
-            chunks.append(Chunk(cid, doc.doc_id, doc.title, (doc.title,), body, src.name, a, b, context=doc.title))
-            start = m.end()
-    return [doc], [], chunks
+    if not text:
+        return [], [], []
+    simple = to_simplified(text)
+    tocs = find_tocs(simple)
+    spans = split_documents(text)
+    ids = _doc_ids(Path(src.name).stem, len(spans))
+    docs: list[Document] = []
+    sections: list[Section] = []
+    chunks: list[Chunk] = []
+    seen_ids: dict[str, int] = {}
+    for doc_id, span in zip(ids, spans):
+        body = text[span.start:span.end]
+        start, end = cleaned.span_to_original(span.start, span.end)
+        doc = Document(doc_id=doc_id, title=span.title, source=src.name, start=start, end=end,
+                       region=region_of(span.title, body), years=years_of(span.title, body[:400]))
+        docs.append(doc)
+        excluded = [(t.start, t.end) for t in tocs if span.start <= t.start < span.end]
+        tables = [t for t in inline_tables(text, simple, span.title_end, span.end)
+                  + pipe_tables(text, span.title_end, span.end)
+                  if not any(a <= t.start < b for a, b in excluded)]
+        tables.sort(key=lambda t: t.start)
+        found_boxes = boxes(text, span.title_end, span.end)
+        headings = find_headings(text, simple, span.title_end, span.end, span.tocs,
+                                 excluded + [(t.start, t.end) for t in tables], after={t.end for t in tables})
+        sections += _sections(doc, cleaned, headings, tables, found_boxes, span.end)
+        for piece in pieces(text, span.start, span.end, headings, tables, found_boxes, excluded):
+            if piece.kind == "table":
+                table = next(t for t in tables if t.start <= piece.start < t.end)
+                cuts = table_spans(table, piece.start, piece.end, config.table_rows, config.chunk_chars)
+            else:
+                cuts = split_text(text, piece.start, piece.end, config.chunk_chars)
+            context = _context(doc.title, piece.path, piece.table_header)
+            for a, b in cuts:
+                o_start, o_end = cleaned.span_to_original(a, b)
+                body_text = text[a:b]
+                digest = hashlib.sha1(f"{src.name}\0{body_text}".encode()).hexdigest()[:12]
+                seen_ids[digest] = seen_ids.get(digest, 0) + 1
+                chunk_id = digest if seen_ids[digest] == 1 else f"{digest}-{seen_ids[digest]}"
+                chunks.append(Chunk(chunk_id=chunk_id, doc_id=doc_id, doc_title=doc.title,
+                                    section_path=piece.path, text=body_text, source=src.name,
+                                    start=o_start, end=o_end, context=context, kind=piece.kind))
+    return docs, sections, chunks
+
+
+def _sections(doc: Document, cleaned, headings: list[Heading], tables: list[Table], found_boxes: list[Box],
+              doc_end: int) -> list[Section]:
+    """The outline: every heading (to the next heading of its level or above), box and table."""
+    paths = section_paths(headings)
+    out: list[Section] = []
+    for i, (h, path) in enumerate(zip(headings, paths)):
+        end = next((g.start for g in headings[i + 1:] if g.level <= h.level), doc_end)
+        a, b = cleaned.span_to_original(h.start, max(end, h.start + 1))
+        out.append(Section(doc.doc_id, h.label, h.level, path, a, b, "heading"))
+    for block, kind in [(t, "table") for t in tables] + [(x, "box") for x in found_boxes]:
+        label = block.title or "表" if kind == "table" else block.label
+        parent = ()
+        for h, path in zip(headings, paths):
+            if h.start <= block.start:
+                parent = path
+        a, b = cleaned.span_to_original(block.start, block.end)
+        out.append(Section(doc.doc_id, label, 99, parent + (label,), a, b, kind))
+    out.sort(key=lambda s: s.start)
+    return out

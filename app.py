@@ -1,0 +1,530 @@
+"""The Gradio UI: 问答 Ask, 对比 Compare, 溯源 Cite, 文档 Documents. UI code only; the work is in ``search/``.
+
+Handlers are plain functions ``(engine, *inputs) -> html`` so they are testable without a server;
+``build_app`` wires them to components, ``main`` loads the engine once and serves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import os
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from search.highlight import Span, render_html
+
+MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
+EXAMPLES = [
+    "深圳国际食品谷要建成什么样",
+    "湖州2025年绿色建筑占新建建筑的比例",
+    "How many national standards does Jilin plan to lead by 2025?",
+    "Dalian express delivery volume target",
+]
+COPY_LABEL = "复制引用 Copy citation"
+# The answer card's copy button; navigator.clipboard exists only on https or localhost, hence the fallback.
+COPY_JS = """
+element.addEventListener('click', (event) => {
+  const button = event.target.closest('.pq-copy');
+  if (!button) return;
+  const text = button.dataset.citation;
+  const done = () => { button.textContent = '已复制 Copied'; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, done);
+  } else {
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+    done();
+  }
+});
+"""
+CSS = """
+.gradio-container {max-width: 1240px !important; width: 100% !important; margin: 0 auto !important}
+.pq-card {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;
+  margin: 10px 0; background: var(--background-fill-secondary)}
+.pq-answer {border-left: 5px solid #f0a020}
+.pq-sentence {font-size: 1.15rem; line-height: 1.75}
+.pq-meta {color: var(--body-text-color-subdued); font-size: .88rem; margin: 2px 0 6px}
+.pq-title {font-weight: 600}
+.pq-text {white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; line-height: 1.75}
+.pq-note {color: var(--body-text-color-subdued); padding: 8px 0}
+.pq-cols {display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px}
+.pq-table {border-collapse: collapse; width: 100%} .pq-table td, .pq-table th {padding: 4px 8px;
+  border-bottom: 1px solid var(--border-color-primary); text-align: left}
+.pq-cite {display: flex; gap: 12px; align-items: center; flex-wrap: wrap}
+.pq-copy {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
+  background: var(--background-fill-primary); cursor: pointer; font-size: .88rem}
+.pq-chip {display: inline-block; border-radius: 10px; padding: 0 8px; margin: 2px; background: #c9f0c0}
+.pq-chip.diff {background: #ffc9c9}
+.pq-numbers {margin: 6px 0; font-size: .92rem}
+.pq-context + .pq-context {border-top: 1px dashed var(--border-color-primary); margin-top: 6px;
+  padding-top: 6px}
+mark {padding: 0; border-radius: 0; color: inherit}  /* flat: one passage is cut into several marks */
+mark.answer, mark.match {background: #ffe7a0; box-shadow: inset 0 -2px #f0a020}
+mark.term {background: #cfe3ff}
+mark.number {background: #c9f0c0; font-weight: 600} mark.diff {background: #ffc9c9; font-weight: 600}
+details.pq-why summary {cursor: pointer; color: var(--body-text-color-subdued); font-size: .88rem}
+"""
+
+
+# --- rendering (marks and escaping: search.highlight.render_html) --------------------------------
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _note(message: str) -> str:
+    return f'<div class="pq-note">{_esc(message)}</div>'
+
+
+def _path(section_path: Sequence[str], doc_title: str = "") -> str:
+    return " › ".join(p for p in section_path if p and p != doc_title)
+
+
+# --- input checks ------------------------------------------------------------------------------------
+def check_question(question: str | None) -> str | None:
+    """The friendly message for a question we cannot use, or None when it is fine."""
+    q = (question or "").strip()
+    if not q:
+        return "请输入问题。 Please type a question."
+    if len(q) > MAX_QUESTION_CHARS:
+        return (
+            f"问题太长（{len(q)} 字），请缩短到 {MAX_QUESTION_CHARS} 字以内。 "
+            f"The question is too long ({len(q)} characters); keep it under {MAX_QUESTION_CHARS}."
+        )
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in q):
+        return "问题里没有文字或数字。 The question has no words or numbers in it."
+    return None
+
+
+# --- 问答 Ask -------------------------------------------------------------------------------------
+def ask(
+    engine: Any,
+    question: str | None,
+    doc_ids: Sequence[str] | None = None,
+    region: str | None = None,
+    k: int = 5,
+) -> tuple[str, str, str]:
+    """The Ask tab: ``(answer_html, citation, passages_html)``; a friendly note instead of an error."""
+    problem = check_question(question)
+    if problem:
+        return _note(problem), "", ""
+    try:
+        result = engine.ask(
+            question.strip(), k=k, doc_ids=list(doc_ids) if doc_ids else None, region=region or None
+        )
+    except ValueError as exc:  # the engine's messages say how to fix the input
+        return _note(str(exc)), "", ""
+    answer = result.answer
+    if answer is None:
+        reason = getattr(result, "reason", "") or ""
+        card = _note(
+            "没有找到确切的答案句，请看下面的段落。 "
+            f"No exact answer sentence; see the passages below. {reason}"
+        )
+        citation = ""
+    else:
+        citation = str(answer.citation)
+        spans = _answer_spans(result.hits, answer)
+        card = (
+            f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>'
+            f'<div class="pq-sentence pq-text">{render_html(answer.text, spans)}</div>'
+            f'<div class="pq-cite"><span class="pq-meta">{_esc(citation)}</span>'
+            f'<button class="pq-copy" data-citation="{_esc(citation)}">{COPY_LABEL}</button></div></div>'
+        )
+    if not result.hits:
+        return card, citation, _note("没有相关段落。 No passage matched.")
+    return card, citation, "".join(_passage(hit, answer) for hit in result.hits)
+
+
+def _answer_spans(hits: Sequence[Any], answer: Any) -> list[Span]:
+    """The passage's term/number highlights that fall inside the answer sentence, shifted onto it."""
+    for hit in hits:
+        if hit.chunk.chunk_id == answer.chunk_id:
+            return [
+                Span(s.start - answer.text_start, s.end - answer.text_start, s.kind)
+                for s in hit.highlights
+                if s.start >= answer.text_start and s.end <= answer.text_end
+            ]
+    return []
+
+
+def _passage(hit: Any, answer: Any | None, why: bool = True) -> str:
+    """One passage card: title, section path, location and chunk id, highlighted text, why it ranked."""
+    chunk = hit.chunk
+    spans = list(hit.highlights)
+    if answer is not None and chunk.chunk_id == answer.chunk_id and answer.text_end > answer.text_start:
+        spans.append(Span(answer.text_start, answer.text_end, "answer"))
+    ranked = ""
+    if why:
+        rows = "".join(
+            f"<tr><td>{_esc(name)}</td><td>{'—' if rank is None else rank}</td>"
+            f"<td>{_score(hit.scores.get(name))}</td></tr>"
+            for name, rank in hit.ranks.items()
+        )
+        ranked = (
+            f'<details class="pq-why"><summary>为何排在这里 Why it ranked (#{hit.rank}, '
+            f'score {_score(hit.score)})</summary><table class="pq-table"><tr><th>检索器 Retriever</th>'
+            f"<th>名次 Rank</th><th>分数 Score</th></tr>{rows}</table></details>"
+        )
+    return (
+        f'<div class="pq-card pq-passage"><div class="pq-title">{hit.rank}. 《{_esc(chunk.doc_title)}》</div>'
+        f'<div class="pq-meta">{_esc(_path(chunk.section_path, chunk.doc_title))} · '
+        f"{_esc(chunk.source)}:{chunk.start}-{chunk.end} · id {_esc(chunk.chunk_id)}</div>"
+        f'<div class="pq-text">{render_html(chunk.text, spans)}</div>{ranked}</div>'
+    )
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+# --- 文档 Documents ---------------------------------------------------------------------------------
+def documents_table(engine: Any) -> str:
+    """Every indexed document with its region, years and size."""
+    counts: dict[str, int] = {}
+    for chunk in engine.chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    rows = "".join(
+        f"<tr><td>{_esc(d.title)}</td><td>{_esc(d.region or '—')}</td><td>{_years(d.years)}</td>"
+        f"<td>{counts.get(d.doc_id, 0)}</td><td>{_esc(d.source)}</td></tr>"
+        for d in engine.documents
+    )
+    return (
+        f'<table class="pq-table"><tr><th>标题 Title</th><th>地区 Region</th><th>年份 Years</th>'
+        f"<th>段落 Passages</th><th>文件 File</th></tr>{rows}</table>"
+    )
+
+
+def _years(years: tuple[int, int] | None) -> str:
+    return f"{years[0]}–{years[1]}" if years else "—"
+
+
+def document_choices(engine: Any) -> list[tuple[str, str]]:
+    """``(label, doc_id)`` pairs for the document pickers."""
+    return [(d.title, d.doc_id) for d in engine.documents]
+
+
+def region_choices(engine: Any) -> list[tuple[str, str]]:
+    regions = sorted({d.region for d in engine.documents if d.region})
+    return [("全部 All", "")] + [(r, r) for r in regions]
+
+
+def outline(engine: Any, doc_id: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """A document's outline: ``(html, section choices)``; a choice's value is the section's start offset."""
+    if not doc_id:
+        return _note("请选择一个文档。 Pick a document."), []
+    doc = engine.document(doc_id)
+    sections = [s for s in engine.sections if s.doc_id == doc_id]
+    head = (
+        f'<div class="pq-card"><div class="pq-title">《{_esc(doc.title)}》</div><div class="pq-meta">'
+        f"{_esc(doc.region or '—')} · {_years(doc.years)} · {_esc(doc.source)}:{doc.start}-{doc.end}</div>"
+    )
+    if not sections:
+        return head + _note(
+            "这个文档没有识别出章节。 No sections were found in this document."
+        ) + "</div>", []
+    top = min(s.level for s in sections)
+    items = "".join(
+        f'<div style="padding-left:{1.2 * (s.level - top):.1f}em">{_esc(s.heading)}</div>' for s in sections
+    )
+    choices = [("\u3000" * (s.level - top) + s.heading, str(s.start)) for s in sections]
+    return head + f'<div class="pq-text">{items}</div></div>', choices
+
+
+def read_section(engine: Any, doc_id: str | None, section_start: str | None) -> str:
+    """The passages of one section (those overlapping its ``[start, end)`` in the source file)."""
+    if not doc_id or not section_start:
+        return ""
+    start = int(section_start)
+    section = next((s for s in engine.sections if s.doc_id == doc_id and s.start == start), None)
+    if section is None:
+        return _note("找不到这个章节。 Section not found; pick it again from the list.")
+    chunks = [
+        c for c in engine.chunks if c.doc_id == doc_id and c.start < section.end and c.end > section.start
+    ]
+    body = "".join(
+        f'<div class="pq-card"><div class="pq-meta">{_esc(_path(c.section_path, c.doc_title))} · '
+        f'{_esc(c.source)}:{c.start}-{c.end}</div><div class="pq-text">{_esc(c.text)}</div></div>'
+        for c in chunks
+    )
+    return f'<div class="pq-title">{_esc(section.heading)}</div>' + (body or _note("（空）(empty)"))
+
+
+# --- 对比 Compare ----------------------------------------------------------------------------------
+def compare(engine: Any, question: str | None, doc_ids: Sequence[str] | None = None, top: int = 2) -> str:
+    """The Compare tab: one column per document (2–4 picked, or the most relevant ones)."""
+    problem = check_question(question)
+    if problem:
+        return _note(problem)
+    if doc_ids and len(doc_ids) == 1:
+        return _note(
+            "请选择 2–4 个文档，或者都不选。 Pick 2–4 documents, or none for the most relevant ones."
+        )
+    try:
+        comparison = engine.compare(question.strip(), doc_ids=list(doc_ids) if doc_ids else None, top=top)
+    except ValueError as exc:
+        return _note(str(exc))
+    if not comparison.columns:
+        return _note("没有可对比的文档。 No document to compare.")
+    return f'<div class="pq-cols">{"".join(_column(c) for c in comparison.columns)}</div>'
+
+
+def _column(column: Any) -> str:
+    answer = column.answer
+    if answer is None:
+        body = _note("这个文档里没有答案句。 No answer sentence in this document.")
+    else:
+        sentence = render_html(answer.text, _answer_spans(column.hits, answer))
+        body = (
+            f'<div class="pq-sentence pq-text">{sentence}</div>'
+            f'<div class="pq-meta">{_esc(answer.citation)}</div>'
+        )
+    chips = "".join(f'<span class="pq-chip">{_esc(q)}</span>' for q in column.numbers)
+    numbers = f'<div class="pq-numbers">数字 Numbers: {chips}</div>' if chips else ""
+    passages = "".join(_passage(hit, answer, why=False) for hit in column.hits)
+    return (
+        f'<div class="pq-card pq-col"><div class="pq-title">《{_esc(column.doc_title)}》</div>{body}{numbers}'
+        f'<details class="pq-why"><summary>段落 Passages ({len(column.hits)})</summary>{passages}</details>'
+        "</div>"
+    )
+
+
+def compare_passages(engine: Any, passage_a: str | None, passage_b: str | None) -> str:
+    """Two passages side by side: shared terms and the numbers only one of them states are marked."""
+    a, b = (passage_a or "").strip(), (passage_b or "").strip()
+    if not a or not b:
+        return _note("请填写两个段落编号或引用。 Give two chunk ids or citations.")
+    try:
+        pair = engine.compare_chunks(a, b)
+    except ValueError as exc:
+        return _note(str(exc))
+    terms = "、".join(pair.shared_terms) or "—"
+    sides = []
+    for hit, only in ((pair.left, pair.left_numbers), (pair.right, pair.right_numbers)):
+        # In a pair, a "number" highlight is a quantity the other passage does not state: mark it as a diff.
+        spans = [Span(s.start, s.end, "diff" if s.kind == "number" else s.kind) for s in hit.highlights]
+        hit = dataclasses.replace(hit, highlights=tuple(spans))
+        chips = "".join(f'<span class="pq-chip diff">{_esc(q)}</span>' for q in only) or "—"
+        sides.append(
+            f'{_passage(hit, None, why=False)}<div class="pq-numbers">只在这里 Only here: {chips}</div>'
+        )
+    return (
+        f'<div class="pq-meta">共同词 Shared terms: {_esc(terms)}</div>'
+        f'<div class="pq-cols">{"".join(f"<div>{side}</div>" for side in sides)}</div>'
+    )
+
+
+# --- 溯源 Cite -------------------------------------------------------------------------------------
+def cite(engine: Any, quote: str | None, k: int = 5) -> str:
+    """The Cite tab: where a quote comes from, in context; "not found" with the nearest candidates."""
+    problem = check_question(quote)
+    if problem:
+        return _note(problem.replace("问题", "引文").replace("question", "quote"))
+    try:
+        result = engine.cite(quote.strip(), k=k)
+    except ValueError as exc:
+        return _note(str(exc))
+    if not result.found:
+        head = _note(f"没有找到这段原文。 Not found. {result.reason}")
+        if not result.matches:
+            return head
+        nearest = "".join(_quote_match(engine, m, context=0) for m in result.matches)
+        return f'{head}<div class="pq-meta">最接近的 Nearest candidates</div>{nearest}'
+    return _quote_match(engine, result.matches[0], context=1)
+
+
+def _quote_match(engine: Any, match: Any, context: int) -> str:
+    path = _path(match.section_path, match.doc_title)
+    head = (
+        f'<div class="pq-title">《{_esc(match.doc_title)}》</div><div class="pq-meta">{_esc(path)} · '
+        f"{_esc(match.source)}:{match.start}-{match.end} · 相似度 similarity {match.similarity:.2f}</div>"
+    )
+    if match.passage is None:
+        return f'<div class="pq-card">{head}<div class="pq-text">{_esc(match.matched_text)}</div></div>'
+    chunks = engine.show(match.passage.chunk_id, context=context) if context else [match.passage]
+    body = "".join(
+        f'<div class="pq-text pq-context">{render_html(c.text, _match_spans(c, match))}</div>' for c in chunks
+    )
+    return f'<div class="pq-card">{head}{body}</div>'
+
+
+def _match_spans(chunk: Any, match: Any) -> list[Span]:
+    """Where the matched text lies in this chunk's text (the part of it this chunk covers)."""
+    if chunk.source != match.source or chunk.end <= match.start or chunk.start >= match.end:
+        return []
+    at = chunk.text.find(match.matched_text)
+    if at >= 0:
+        return [Span(at, at + len(match.matched_text), "match")]
+    return []
+
+
+# --- the app --------------------------------------------------------------------------------------
+def build_app(engine: Any):
+    """The four tabs over ``engine``.
+
+    API endpoints (for gradio_client): ask, compare, compare_passages, cite, outline, section.
+    """
+    import gradio as gr
+
+    docs = document_choices(engine)
+    engine_events = {"concurrency_id": "engine"}  # one shared limit: the engine's models are the bottleneck
+    with gr.Blocks(title="planqa · 规划问答") as demo:
+        gr.Markdown(
+            "## planqa · 规划文本问答 Plan QA\n在规划文本中找到回答问题的原文段落，并给出准确出处。"
+            "  Find the passage of a Chinese government plan that answers your question, with an exact "
+            "citation."
+        )
+        with gr.Tab("问答 Ask", id="tab-ask"):
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(
+                    label="问题 Question",
+                    elem_id="question",
+                    lines=1,
+                    max_lines=4,
+                    scale=6,
+                    placeholder="例如：深圳到2025年研发投入强度要达到多少 / e.g. Shenzhen 2025 R&D target",
+                )
+                ask_btn = gr.Button("提问 Ask", variant="primary", elem_id="ask", scale=1, min_width=120)
+            with gr.Accordion("筛选 Filters", open=False):
+                with gr.Row():
+                    doc_filter = gr.Dropdown(
+                        docs, value=[], multiselect=True, label="文档 Documents", scale=3
+                    )
+                    region = gr.Dropdown(region_choices(engine), value="", label="地区 Region", scale=1)
+            gr.Examples(EXAMPLES, inputs=question, label="示例问题 Example questions")
+            answer = gr.HTML(elem_id="answer", js_on_load=COPY_JS)
+            citation = gr.Textbox(visible=False)  # the plain citation, for API clients
+            passages = gr.HTML(elem_id="passages")
+
+            def ask_fn(
+                question: str, documents: list[str] | None, region: str | None
+            ) -> tuple[str, str, str]:
+                return ask(engine, question, documents, region)
+
+            ask_io = {"inputs": [question, doc_filter, region], "outputs": [answer, citation, passages]}
+            ask_btn.click(ask_fn, **ask_io, api_name="ask", **engine_events)
+            question.submit(ask_fn, **ask_io, api_visibility="private", **engine_events)
+
+        with gr.Tab("对比 Compare", id="tab-compare"):
+            with gr.Row(equal_height=True):
+                c_question = gr.Textbox(label="问题 Question", elem_id="compare-question", scale=3)
+                c_docs = gr.Dropdown(
+                    docs,
+                    value=[],
+                    multiselect=True,
+                    max_choices=4,
+                    scale=3,
+                    label="文档 Documents（2–4 个；不选 = 最相关 none = most relevant）",
+                )
+                c_btn = gr.Button(
+                    "对比 Compare", variant="primary", elem_id="compare", scale=1, min_width=120
+                )
+            comparison = gr.HTML(elem_id="comparison")
+            gr.Markdown("#### 两段并排 Two passages side by side")
+            with gr.Row(equal_height=True):
+                passage_a = gr.Textbox(
+                    label="段落 A：引用或段落编号 Passage A: citation or chunk id", scale=3
+                )
+                passage_b = gr.Textbox(
+                    label="段落 B：引用或段落编号 Passage B: citation or chunk id", scale=3
+                )
+                p_btn = gr.Button("并排 Compare passages", elem_id="compare-passages", scale=1, min_width=120)
+            passage_pair = gr.HTML(elem_id="passage-pair")
+
+            def compare_fn(question: str, documents: list[str] | None) -> str:
+                return compare(engine, question, documents)
+
+            def compare_passages_fn(passage_a: str, passage_b: str) -> str:
+                return compare_passages(engine, passage_a, passage_b)
+
+            c_btn.click(compare_fn, [c_question, c_docs], comparison, api_name="compare", **engine_events)
+            p_btn.click(
+                compare_passages_fn,
+                [passage_a, passage_b],
+                passage_pair,
+                api_name="compare_passages",
+                **engine_events,
+            )
+
+        with gr.Tab("溯源 Cite", id="tab-cite"):
+            quote = gr.Textbox(label="引文 Quote（粘贴一句原文 paste a sentence）", elem_id="quote", lines=3)
+            cite_btn = gr.Button("溯源 Find the source", variant="primary", elem_id="cite")
+            source = gr.HTML(elem_id="source")
+
+            def cite_fn(quote: str) -> str:
+                return cite(engine, quote)
+
+            cite_btn.click(cite_fn, quote, source, api_name="cite", **engine_events)
+
+        with gr.Tab("文档 Documents", id="tab-documents"):
+            gr.HTML(documents_table(engine), elem_id="documents")
+            with gr.Row():
+                doc_pick = gr.Dropdown(docs, value=None, label="文档 Document", elem_id="document", scale=1)
+                section_pick = gr.Dropdown([], value=None, label="章节 Section", elem_id="section", scale=1)
+            with gr.Row():
+                outline_html = gr.HTML(elem_id="outline")
+                section_html = gr.HTML(elem_id="section-text")
+
+            def outline_fn(doc_id: str | None):
+                body, choices = outline(engine, doc_id)
+                return body, gr.Dropdown(choices=choices, value=None), ""
+
+            def section_fn(doc_id: str | None, section_start: str | None) -> str:
+                return read_section(engine, doc_id, section_start)
+
+            doc_pick.change(
+                outline_fn, doc_pick, [outline_html, section_pick, section_html], api_name="outline"
+            )
+            section_pick.change(section_fn, [doc_pick, section_pick], section_html, api_name="section")
+    return demo
+
+
+def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False):
+    """Build the app over ``engine`` and launch it; with ``block=False`` return the running Blocks."""
+    import gradio as gr
+
+    theme = gr.themes.Soft(
+        font=[
+            "PingFang SC",
+            "Microsoft YaHei",
+            "Noto Sans CJK SC",
+            "WenQuanYi Micro Hei",
+            "system-ui",
+            "sans-serif",
+        ],
+        font_mono=["ui-monospace", "monospace"],
+    )
+    demo = build_app(engine)
+    # Two at a time: enough to overlap one request's tokenising with another's encoding on two cores.
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        quiet=quiet,
+        show_error=False,
+        theme=theme,
+        css=CSS,
+        footer_links=["api"],
+    )
+    return demo
+
+
+def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) -> None:
+    """``planqa serve``: build the index over seeds/ if there is none, load and warm the models, serve."""
+    # No network here: analytics would hang on its first call. Set before gradio is imported.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from search.engine import Engine
+
+    engine = Engine.load(index, build_if_missing=True)
+    engine.ask("深圳2025年目标")  # warm-up: the first real question must not pay for lazy model loading
+    serve(engine, host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

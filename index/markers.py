@@ -1,0 +1,65 @@
+"""The heading ladder of Chinese plans: the markers, their levels and their numbers.
+
+第X篇 > 第X章 > 第X节 > 一、 > （一） > 1./1、 > （1）. ``前言`` and ``附件`` take the level of the top
+heading around them. Markers are shown in one canonical form (full-width brackets), as plans print them.
+"""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = "〇零一二三四五六七八九十百"
+_CN = "[一二三四五六七八九十百]{1,4}"
+
+LEVEL_PIAN, LEVEL_ZHANG, LEVEL_JIE, LEVEL_CN, LEVEL_PAREN_CN, LEVEL_NUM, LEVEL_PAREN_NUM = range(1, 8)
+
+# One pattern, one named group per level; order matters (longest forms first).
+MARKER = re.compile(
+    rf"(?P<pian>第{_CN}篇)|(?P<zhang>第{_CN}章)|(?P<jie>第{_CN}节)"
+    rf"|(?P<cn>{_CN}、)"
+    rf"|(?P<paren_cn>[（(]{_CN}[）)])"
+    r"|(?P<paren_num>[（(]\d{1,2}[）)])"
+    r"|(?P<num>(?<![\d.．])\d{1,2}(?:[、．]|\.(?!\d)))"
+)
+_GROUP_LEVEL = {
+    "pian": LEVEL_PIAN, "zhang": LEVEL_ZHANG, "jie": LEVEL_JIE, "cn": LEVEL_CN,
+    "paren_cn": LEVEL_PAREN_CN, "num": LEVEL_NUM, "paren_num": LEVEL_PAREN_NUM,
+}
+PREFACE = re.compile(r"前\s*言")
+ANNEX = re.compile(r"附\s*件\s*\d{0,2}")
+
+
+def cn_number(s: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23, 一百 → 100."""
+    digits = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    total, current = 0, 0
+    for ch in s:
+        if ch in digits:
+            current = digits[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def marker_info(m: re.Match) -> tuple[int, int]:
+    """(level, number) of a MARKER match."""
+    group = m.lastgroup or ""
+    text = m.group(0)
+    level = _GROUP_LEVEL[group]
+    inner = re.sub(r"[第篇章节、（()）.．]", "", text)
+    number = int(inner) if inner.isdigit() else cn_number(inner)
+    return level, number
+
+
+def canonical_marker(text: str) -> str:
+    """(二) → （二）, (3) → （3）, 1． → 1. ; other markers unchanged."""
+    text = text.replace("(", "（").replace(")", "）").replace("．", ".")
+    return text
+
+
+def match_marker(text: str, pos: int) -> re.Match | None:
+    return MARKER.match(text, pos)

@@ -1,0 +1,198 @@
+"""Extractive answers: the sentence (or two adjacent sentences) of the top passages that answers.
+
+Every sentence of the top passages is scored by
+
+* coverage: the weighted share of the question's terms it contains (繁/简 folded; English questions
+  through the glossary's Chinese renderings); terms found only in the passage's context (title, section
+  path, table header) or in the adjacent sentence count half;
+* dense similarity of the sentence to the question (the engine's encoder, when one is given);
+* cues of the question: an amount asked for (多少, 目标, 达到, how many, target …) favours sentences
+  stating a number with a unit; a year asked about is a term like any other;
+* the rank of its passage, as a small prior (the retriever saw the whole passage).
+
+There is an answer only when the best sentence itself covers enough of the question
+(``MIN_OWN_COVERAGE`` of its term weight, or ``MIN_CONTEXT_COVERAGE`` with its context): a question the
+corpus does not answer gets ``None`` and a reason, never a random sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from index.normalize import normalize
+from index.types import Answer, AskResult, Hit, Span
+from search.citation import SourceText, citation_for, text_to_original
+from search.highlight import QueryTerm, numeric_cue, query_terms, term_spans
+from search.numbers import find_numbers
+from search.sentences import clauses, split_sentences
+
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
+
+ANSWER_HITS = 5  # sentences are taken from this many top passages
+MIN_OWN_COVERAGE = 0.34  # the answer sentence must hold a third of the question's term weight …
+MIN_CONTEXT_COVERAGE = 0.5  # … and half of it counting its context
+NUMBER_BONUS = 0.15
+DENSE_WEIGHT = 0.5
+RANK_PRIOR = 0.1
+MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
+JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate answer: ``hit.chunk.text[start:end]`` and how it scored."""
+
+    hit_index: int
+    start: int
+    end: int
+    score: float
+    own: float  # share of the question's term weight found in the sentence
+    coverage: float  # … counting context and the adjacent sentences at half weight
+    dense: float
+    has_number: bool
+
+
+def _key(text: str) -> str:
+    return normalize(text).replace(" ", "").replace("\n", "")
+
+
+def _found(key: str, term: QueryTerm) -> bool:
+    return any(f and f in key for f in term.forms)
+
+
+def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm]) -> bool:
+    """Does a clause of the sentence state a quantity next to a question term? (A table row is one
+    clause: its unit column and value cell belong to the indicator named in the row.)"""
+    for a, b in clauses(text, start, end):
+        if find_numbers(text, a, b) and any(_found(_key(text[a:b]), t) for t in terms if t.kind == "word"):
+            return True
+    return False
+
+
+def score_sentences(
+    question: str,
+    hits: Sequence[Hit],
+    terms: Sequence[QueryTerm] | None = None,
+    encode: Encode | None = None,
+    answer_hits: int = ANSWER_HITS,
+) -> list[ScoredSentence]:
+    """Score every sentence of the first ``answer_hits`` hits; best first."""
+    terms = list(query_terms(question) if terms is None else terms)
+    total = sum(t.weight for t in terms) or 1.0
+    wants_number = numeric_cue(question)
+    candidates: list[tuple[int, int, int, float, float, bool]] = []
+    for hit_index, hit in enumerate(hits[:answer_hits]):
+        text = hit.chunk.text
+        context_key = _key(hit.chunk.context or hit.chunk.doc_title)
+        spans = [(a, b) for a, b in split_sentences(text)]
+        keys = [_key(text[a:b]) for a, b in spans]
+        for i, (a, b) in enumerate(spans):
+            if b - a < MIN_SENTENCE_CHARS:
+                continue
+            near = context_key + (keys[i - 1] if i else "") + (keys[i + 1] if i + 1 < len(keys) else "")
+            own = sum(t.weight for t in terms if _found(keys[i], t))
+            half = sum(t.weight for t in terms if not _found(keys[i], t) and _found(near, t))
+            has_number = wants_number and _number_near_terms(text, a, b, terms)
+            candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number))
+    if not candidates:
+        return []
+    dense = np.zeros(len(candidates), dtype=np.float32)
+    if encode is not None:
+        vectors = encode([question] + [hits[h].chunk.text[a:b] for h, a, b, *_ in candidates])
+        dense = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+    scored = []
+    for (hit_index, a, b, own, coverage, has_number), similarity in zip(candidates, dense, strict=True):
+        score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
+                 + (NUMBER_BONUS if wants_number and has_number else 0.0))
+        scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def _join_neighbour(best: ScoredSentence, hit: Hit, terms: Sequence[QueryTerm]) -> tuple[int, int]:
+    """Extend the answer by an adjacent sentence when that one holds question terms the answer lacks."""
+    text = hit.chunk.text
+    spans = split_sentences(text)
+    i = next((i for i, (a, b) in enumerate(spans) if a == best.start and b == best.end), None)
+    if i is None:
+        return best.start, best.end
+    own_key = _key(text[best.start:best.end])
+    missing = [t for t in terms if not _found(own_key, t)]
+    gains = []
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(spans):
+            a, b = spans[j]
+            gain = sum(t.weight for t in missing if _found(_key(text[a:b]), t))
+            start, end = min(a, best.start), max(b, best.end)
+            if gain > 0 and end - start <= JOIN_MAX_CHARS and b - a >= MIN_SENTENCE_CHARS:
+                gains.append((gain, start, end))
+    if not gains:
+        return best.start, best.end
+    _, start, end = max(gains)
+    return start, end
+
+
+def answerable(best: ScoredSentence) -> bool:
+    """The threshold: relative to question-term coverage, the same for every question."""
+    return best.own >= MIN_OWN_COVERAGE and best.coverage >= MIN_CONTEXT_COVERAGE
+
+
+def highlight_hits(hits: Sequence[Hit], terms: Sequence[QueryTerm], answer: Answer | None = None) -> list[Hit]:
+    """Hits with their ``highlights``: query terms found, plus the answer span in the answer's passage."""
+    out = []
+    for hit in hits:
+        spans = term_spans(hit.chunk.text, terms)
+        if answer is not None and hit.chunk.chunk_id == answer.chunk_id:
+            spans = [Span(answer.text_start, answer.text_end, "answer"), *spans]
+        out.append(replace(hit, highlights=tuple(spans)))
+    return out
+
+
+def answer_question(
+    question: str,
+    hits: Sequence[Hit],
+    encode: Encode | None = None,
+    source_text: SourceText | None = None,
+    answer_hits: int = ANSWER_HITS,
+) -> AskResult:
+    """The answer to ``question`` from ``hits`` (best first), with highlighted hits.
+
+    Args:
+        question: as the user asked it (Chinese or English).
+        hits: retrieved passages, best first.
+        encode: sentence encoder (texts → L2-normalised rows) for dense similarity; None skips it.
+        source_text: file name → original text, to give the answer's exact offsets in the file.
+        answer_hits: how many top passages the answer may come from.
+    """
+    if not question or not question.strip():
+        raise ValueError("empty question: ask something, e.g. planqa ask '深圳PM2.5目标是多少'")
+    terms = query_terms(question)
+    if not hits:
+        return AskResult(question, None, (), reason="no passage matched the question")
+    if not terms:
+        return AskResult(question, None, tuple(highlight_hits(hits, terms)),
+                         reason="the question has no content words to look for")
+    scored = score_sentences(question, hits, terms, encode, answer_hits)
+    if not scored or not answerable(scored[0]):
+        best = scored[0] if scored else None
+        reason = ("no sentence of the top passages covers enough of the question"
+                  + (f" (best covers {best.own:.0%} of its terms, {MIN_OWN_COVERAGE:.0%} needed)" if best else ""))
+        return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason)
+    best = scored[0]
+    hit = hits[best.hit_index]
+    start, end = _join_neighbour(best, hit, terms)
+    original_start, original_end = text_to_original(hit.chunk, start, end, source_text)
+    answer = Answer(
+        text=hit.chunk.text[start:end],
+        chunk_id=hit.chunk.chunk_id,
+        start=original_start,
+        end=original_end,
+        citation=citation_for(hit.chunk, original_start, original_end),
+        score=round(best.score, 6),
+        text_start=start,
+        text_end=end,
+    )
+    return AskResult(question, answer, tuple(highlight_hits(hits, terms, answer)))

@@ -1,0 +1,133 @@
+"""English questions over Chinese plans (issue 4): which query each channel searches, and with what weight.
+
+The sources are Chinese; a question may be Chinese, English or mixed (:mod:`search.language`).
+
+============  ==========================  ==========================================  =====================
+channel       Chinese query               English / mixed query                       why
+============  ==========================  ==========================================  =====================
+``bm25``      as asked                    the glossary's Chinese query                BM25 needs shared
+                                          (:mod:`search.glossary`)                    tokens
+``dense``     as asked                    ``Config.english_dense``: the Chinese       m3e is a Chinese
+              (m3e-small)                 query (default), the question, or off       model
+``use``       off (``use_for_chinese``)   the question as asked                       USE is multilingual
+============  ==========================  ==========================================  =====================
+
+Chinese questions therefore search exactly what they searched without the English channel, with the
+same weights: the ``use`` channel returns nothing for them and adds nothing to fusion. English and
+mixed questions are fused with ``Config.english_weights`` (measured on the dev set; see the module
+``benchmarks/bench_english.py`` and the closing note of issue 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from index.config import Config
+from search.glossary import Expansion, Glossary, default_glossary
+from search.language import Language, detect_language
+
+DENSE_MODES = ("expansion", "raw", "off")
+
+
+@dataclass(frozen=True)
+class RoutedQuery:
+    """What one query becomes: its language, glossary expansion, per-channel query and weights."""
+
+    query: str
+    language: Language
+    expansion: Expansion | None
+    queries: dict[str, str] = field(default_factory=dict)  # channel -> the string it searches
+    weights: dict[str, float] = field(default_factory=dict)  # channel -> fusion weight
+
+    @property
+    def highlight_terms(self) -> list[str]:
+        """Chinese terms to highlight in passages for this query, longest first (glossary renderings
+        and the Han text of a mixed query); empty for a Chinese query, which highlights as usual."""
+        if self.expansion is None:
+            return []
+        terms = list(self.expansion.chinese_terms)
+        terms += [t for t in self.expansion.chinese_query.split() if _has_han(t) and t not in terms]
+        return sorted(dict.fromkeys(terms), key=len, reverse=True)
+
+
+class CrossLingual:
+    """Routes a query to channels by its language. One instance per loaded index (it reads its config).
+
+    Use :meth:`rewriters` for ``HybridRetriever(rewriters=...)`` and :meth:`weights` for its per-query
+    weights; :meth:`route` says everything at once (for ``--explain`` output and the highlighter).
+    """
+
+    def __init__(self, config: Config | None = None, glossary: Glossary | None = None):
+        self.config = config or Config()
+        if self.config.english_dense not in DENSE_MODES:
+            raise ValueError(
+                f"Config.english_dense is {self.config.english_dense!r}; choose one of {', '.join(DENSE_MODES)}"
+            )
+        self._glossary = glossary
+        self._route = lru_cache(maxsize=1024)(self._route_uncached)
+
+    @property
+    def glossary(self) -> Glossary:
+        if self._glossary is None:  # loaded on first English query: Chinese-only use never reads it
+            self._glossary = default_glossary(self.config.glossary or None)
+        return self._glossary
+
+    def route(self, query: str) -> RoutedQuery:
+        """The language of ``query`` and what each known channel searches (channels absent: skipped)."""
+        return self._route(query)
+
+    def _route_uncached(self, query: str) -> RoutedQuery:
+        language = detect_language(query)
+        base = dict(self.config.channel_weights)
+        if language == "zh":
+            queries = {"bm25": query, "dense": query}
+            if self.config.use_for_chinese:
+                queries["use"] = query
+            return RoutedQuery(query, language, None, queries, base)
+        expansion = self.glossary.expand(query)
+        chinese = expansion.chinese_query.strip()
+        queries = {"use": query}
+        # An English question with no glossary term and no number has nothing BM25 could match;
+        # searching its English words would only return chunks that quote Latin letters.
+        if chinese:
+            queries["bm25"] = chinese
+        dense_query = {"expansion": chinese or query, "raw": query, "off": ""}[self.config.english_dense]
+        if dense_query:
+            queries["dense"] = dense_query
+        weights = {**base, **dict(self.config.english_weights)}
+        return RoutedQuery(query, language, expansion, queries, weights)
+
+    def rewrite(self, channel: str, query: str) -> str | None:
+        """The string ``channel`` searches for ``query``; None skips the channel for this query.
+
+        Channels this module does not know (a future one) search the query as asked.
+        """
+        routed = self.route(query)
+        if channel in ("bm25", "dense", "use"):
+            return routed.queries.get(channel)
+        return query
+
+    def rewriters(self, channels: Iterable[str] = ("bm25", "dense", "use")) -> dict:
+        """``{channel: rewrite}`` for ``HybridRetriever(rewriters=...)``."""
+        return {name: _Rewriter(self, name) for name in channels}
+
+    def weights(self, query: str) -> dict[str, float]:
+        """Fusion weights for ``query``: ``english_weights`` over ``channel_weights`` for en/mixed."""
+        return dict(self.route(query).weights)
+
+
+@dataclass(frozen=True)
+class _Rewriter:
+    """A picklable, printable ``query -> str | None`` bound to one channel."""
+
+    router: CrossLingual
+    channel: str
+
+    def __call__(self, query: str) -> str | None:
+        return self.router.rewrite(self.channel, query)
+
+
+def _has_han(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)

@@ -1,0 +1,212 @@
+"""Query terms, their highlight spans in a passage, and rendering as HTML or terminal text.
+
+Matching is done on the normalised key (繁→简, full→half width, lower case) and mapped back to the
+original characters through ``key_with_positions``, so a simplified query highlights traditional
+text ("经济" marks 經濟) and offsets always refer to ``Chunk.text`` as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from index.normalize import key_with_positions, normalize
+from index.tokenize import get_tokenizer
+from index.types import Span
+
+# Function and question words: they carry no content to find in a passage.
+_STOPWORDS = frozenset(
+    """什么 多少 哪些 哪个 哪几个 哪几 几个 哪份 哪项 哪种 哪里 怎么 怎样 如何 是否 是不是 为什么 要 的 了 在 和 与
+    及 到 把 被 对 为 是 有 吗 呢 啊 吧 几 个 多 大 这 那 其 所 将 会 能 可以 应该 需要 准备 希望 打算 一共 分别
+    还 也 就 都 又 或 等 这次 这个 那个 我们 他们 它们 以及 或者 并 并且 而 从 向 给 让 使 由 于 上 下 中 里 多大
+    多久 多长 多高 多远 一起 做到 达到了 定在 各有 各 怎么样 哪一个 时候 情况 方面""".split()
+)
+# Questions about an amount: favour sentences that state a number with a unit (issue 5).
+_NUMERIC_CUES = (
+    "多少", "几", "多大", "多久", "多长", "多高", "多远", "比例", "比重", "占比", "规模", "水平", "目标", "指标",
+    "达到", "提高到", "提升到", "降到", "增长", "总量", "增加", "覆盖", "率",
+    "how many", "how much", "how big", "how long", "how high", "target", "level", "rate", "share",
+    "percent", "percentage", "proportion", "number of", "amount", "total", "grow", "reach",
+)
+_LATIN = re.compile(r"[a-z0-9]+(?:[.&'][a-z0-9]+)*")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One thing the question asks for, with the normalised forms any of which counts as found."""
+
+    text: str  # as in the question
+    forms: tuple[str, ...]  # normalised keys (no whitespace), longest first
+    weight: float = 1.0
+    kind: str = "word"  # word | year | number
+
+
+def numeric_cue(question: str) -> bool:
+    """Does the question ask for an amount (多少, 目标, how many, target …)?"""
+    q = question.lower()
+    return any(cue in q for cue in _NUMERIC_CUES)
+
+
+def question_years(question: str) -> list[str]:
+    return [m.group() for m in _YEAR.finditer(normalize(question))]
+
+
+def _word_weight(form: str) -> float:
+    # Longer words are rarer in plan text; Latin tokens with digits (PM2.5, 5G) name one thing.
+    if any(ch.isdigit() for ch in form) and any(ch.isalpha() for ch in form):
+        return 1.5
+    return 1.0 if len(form) <= 2 else 1.25
+
+
+def _chinese_terms(text: str) -> list[QueryTerm]:
+    terms: list[QueryTerm] = []
+    # The BM25 tokenizer's precise cut: the same words (and plan vocabulary) retrieval matched on.
+    for word in get_tokenizer("words").tokenize(text):
+        if word in _STOPWORDS:
+            continue
+        if _LATIN.fullmatch(word):
+            if _YEAR.fullmatch(word):
+                terms.append(QueryTerm(word, (word,), 0.5, "year"))
+            elif word.isdigit() or word.replace(".", "", 1).isdigit():
+                terms.append(QueryTerm(word, (word,), 1.0, "number"))
+            elif len(word) > 1:
+                terms.append(QueryTerm(word, (word,), _word_weight(word)))
+        elif len(word) >= 2 and any("\u3400" <= ch <= "\u9fff" for ch in word):
+            terms.append(QueryTerm(word, (word,), _word_weight(word)))
+    return terms
+
+
+def _english_terms(question: str) -> list[QueryTerm]:
+    from search.glossary import default_glossary
+
+    expansion = default_glossary().expand(question)
+    terms: list[QueryTerm] = []
+    used: set[str] = set()
+    for english, renderings in expansion.terms:
+        forms = tuple(sorted({normalize(r).replace(" ", "") for r in renderings}, key=len, reverse=True))
+        used.update(renderings)
+        if english.lower() in ("how many", "how much", "number", "total", "amount"):
+            continue  # question words: a cue for numbers, not content to find
+        terms.append(QueryTerm(english, forms, max(_word_weight(f) for f in forms)))
+    for number in expansion.numbers:
+        kind = "year" if _YEAR.fullmatch(number) else "number"
+        terms.append(QueryTerm(number, (normalize(number),), 0.5 if kind == "year" else 1.0, kind))
+        used.add(number)
+    rest = " ".join(p for p in expansion.chinese_query.split() if p not in used)
+    terms += _chinese_terms(rest)
+    return terms
+
+
+def query_terms(question: str) -> list[QueryTerm]:
+    """The content terms of a question, deduplicated, in question order.
+
+    Chinese questions are segmented with jieba (question words dropped); English and mixed questions
+    are bridged to Chinese through the glossary, each English term keeping all its renderings as
+    alternative forms.
+    """
+    from search.language import detect_language
+
+    language = detect_language(question)
+    terms = _chinese_terms(question) if language == "zh" else _english_terms(question)
+    if language == "mixed":
+        terms += _chinese_terms("".join(re.findall(r"[\u3400-\u9fff〇]+", question)))
+    seen: set[tuple[str, ...]] = set()
+    unique = []
+    for term in terms:
+        if term.forms not in seen:
+            seen.add(term.forms)
+            unique.append(term)
+    return unique
+
+
+def _merge(spans: Iterable[tuple[int, int]], kind: str) -> list[Span]:
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [Span(a, b, kind) for a, b in merged]
+
+
+def find_forms(text: str, forms: Iterable[str], kind: str = "term") -> list[Span]:
+    """Where any of ``forms`` (normalised keys) occurs in ``text``, as merged spans of ``text``."""
+    key, positions = key_with_positions(text, drop="space")
+    found: list[tuple[int, int]] = []
+    for form in forms:
+        if not form:
+            continue
+        i = key.find(form)
+        while i >= 0:
+            found.append((positions[i], positions[i + len(form) - 1] + 1))
+            i = key.find(form, i + 1)
+    return _merge(found, kind)
+
+
+def term_spans(text: str, terms: Sequence[QueryTerm]) -> list[Span]:
+    """Highlight spans of the query terms found in ``text`` (offsets into ``text``)."""
+    return find_forms(text, [f for t in terms for f in t.forms])
+
+
+def matched_terms(key: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
+    """The terms that occur in a normalised key (whitespace removed)."""
+    return [t for t in terms if any(f and f in key for f in t.forms)]
+
+
+def _segments(text: str, spans: Sequence[Span]) -> list[tuple[str, tuple[str, ...]]]:
+    """``text`` cut where highlight kinds change: (piece, kinds covering it)."""
+    cuts = sorted({0, len(text)} | {max(0, min(len(text), x)) for s in spans for x in (s.start, s.end)})
+    pieces = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        kinds = tuple(sorted({s.kind for s in spans if s.start <= a and b <= s.end}))
+        pieces.append((text[a:b], kinds))
+    return pieces
+
+
+def render_html(text: str, spans: Sequence[Span]) -> str:
+    """``text`` HTML-escaped, highlighted ranges wrapped in ``<mark class="KIND…">``."""
+    out = []
+    for piece, kinds in _segments(text, spans):
+        escaped = html.escape(piece, quote=True)
+        out.append(f'<mark class="{" ".join(kinds)}">{escaped}</mark>' if kinds else escaped)
+    return "".join(out)
+
+
+_ANSI = {"term": "\x1b[1;33m", "answer": "\x1b[4;32m", "match": "\x1b[1;36m", "number": "\x1b[1;35m"}
+_BRACKETS = {"term": ("[", "]"), "answer": ("«", "»"), "match": ("{", "}"), "number": ("<", ">")}
+
+
+def render_terminal(text: str, spans: Sequence[Span], color: bool | None = None) -> str:
+    """``text`` with highlights in bold/colour (on a TTY) or in brackets: [term], «answer», <number>.
+
+    Args:
+        text: the passage.
+        spans: highlight spans into ``text``.
+        color: force ANSI colours on or off (default: on when standard output is a terminal).
+    """
+    if color is None:
+        color = sys.stdout.isatty()
+    if color:
+        out = []
+        for piece, kinds in _segments(text, spans):
+            codes = "".join(_ANSI.get(k, "\x1b[1m") for k in kinds)
+            out.append(f"{codes}{piece}\x1b[0m" if kinds else piece)
+        return "".join(out)
+    # Brackets: open/close at span edges so nested answer/term marks read «… [term] …».
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for s in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        left, right = _BRACKETS.get(s.kind, ("[", "]"))
+        opens.setdefault(s.start, []).append(left)
+        closes.setdefault(s.end, []).insert(0, right)
+    out = []
+    for i in range(len(text) + 1):
+        out += closes.get(i, [])
+        out += opens.get(i, [])
+        if i < len(text):
+            out.append(text[i])
+    return "".join(out)

@@ -1,0 +1,68 @@
+"""Sentences and clauses of a passage, as offsets into its text (so answers and highlights stay exact).
+
+Plan texts end sentences with 。；！？ (and their half-width forms) and put one table row, heading or
+list item per line, so a line break ends a sentence too. Some "sentences" run for a whole paragraph of
+comma-joined clauses (target lists such as 主要目标); those are cut at commas into pieces of at most
+``max_chars`` so an answer stays a readable span rather than a paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break.
+_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
+_CLAUSE_END = re.compile(r"[，,、：:]|[。；;！!？?]+[”’」』）)]*|\n")
+_SPACE = " \t\r\f\v\u3000\u00a0\n"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _SPACE:
+        start += 1
+    while end > start and text[end - 1] in _SPACE:
+        end -= 1
+    return start, end
+
+
+def _pieces(text: str, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for m in pattern.finditer(text, start, end):
+        a, b = _trim(text, begin, m.end())
+        if b > a and not text[a:b].isspace():
+            spans.append((a, b))
+        begin = m.end()
+    a, b = _trim(text, begin, end)
+    if b > a:
+        spans.append((a, b))
+    return spans
+
+
+def clauses(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Comma-separated clauses of ``text[start:end]`` as ``(start, end)`` offsets into ``text``."""
+    return _pieces(text, _CLAUSE_END, start, end)
+
+
+def split_sentences(text: str, max_chars: int = 240) -> list[tuple[int, int]]:
+    """Sentences of ``text`` as ``(start, end)`` offsets, whitespace trimmed, in order.
+
+    Args:
+        text: a passage (``Chunk.text``).
+        max_chars: a sentence longer than this is cut at clause boundaries into pieces of at most
+            this length (a clause longer than that stays whole).
+    """
+    spans: list[tuple[int, int]] = []
+    for a, b in _pieces(text, _END):
+        if b - a <= max_chars:
+            spans.append((a, b))
+            continue
+        piece_start, piece_end = a, a
+        for ca, cb in clauses(text, a, b):
+            if piece_end > piece_start and cb - piece_start > max_chars:
+                spans.append(_trim(text, piece_start, piece_end))
+                piece_start = ca
+            piece_end = cb
+        if piece_end > piece_start:
+            spans.append(_trim(text, piece_start, piece_end))
+    return spans

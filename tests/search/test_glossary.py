@@ -1,0 +1,161 @@
+"""The English → Chinese glossary (issue 4): loading, greedy multi-word expansion, folding, numbers."""
+
+import pytest
+
+from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary, fold_word, number_forms, tokenize
+
+SMALL = """# a tiny glossary in the packaged file's format
+food\t食品
+food sampling\t食品抽检|抽检
+sampling\t抽检|抽样
+target\t目标
+Shenzhen\t深圳
+express delivery\t快递
+parcels\t快递|包裹
+patents per 10,000 people\t每万人发明专利拥有量
+R&D intensity\t研发投入强度
+GDP\t地区生产总值|GDP
+business environment\t营商环境
+community health centre\t社区健康服务中心|社康中心
+"""
+
+
+@pytest.fixture()
+def glossary():
+    return Glossary.parse(SMALL)
+
+
+def test_parse_counts_and_merges():
+    g = Glossary.parse(SMALL + "target\t指标|目标\n")
+    assert len(g) == 12
+    assert g.entries[("target",)] == ["目标", "指标"]  # repeated term: renderings merged, no duplicates
+    assert g.entries[("patent", "per", "10000", "people")] == ["每万人发明专利拥有量"]
+
+
+def test_parse_rejects_bad_line_with_its_number():
+    with pytest.raises(ValueError, match=r":3: expected 'english term<TAB>"):
+        Glossary.parse("# c\nfood\t食品\nno tab here\n")
+    with pytest.raises(ValueError, match=":1:"):
+        Glossary.parse("food\t \n")
+
+
+def test_load_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="glossary"):
+        Glossary.load(tmp_path / "nope.tsv")
+
+
+def test_load_file(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text(SMALL, encoding="utf-8")
+    g = Glossary.load(path)
+    assert g.path == path and len(g) == 12
+
+
+def test_expand_longest_multiword_match(glossary):
+    e = glossary.expand("Shenzhen 2025 food sampling target")
+    assert e.terms == [("Shenzhen", ["深圳"]), ("food sampling", ["食品抽检", "抽检"]), ("target", ["目标"])]
+    assert e.chinese_query == "深圳 2025 食品抽检 抽检 目标"
+    assert e.numbers == ["2025"]
+    assert e.unmatched == []
+
+
+def test_expand_case_and_inflection(glossary):
+    e = glossary.expand("SHENZHEN's Business Environment TARGETS")
+    assert [t for t, _ in e.terms] == ["SHENZHEN's", "Business Environment", "TARGETS"]
+    assert e.chinese_query == "深圳 营商环境 目标"
+    # plural on the query side, British spelling and plural on the glossary side
+    e = glossary.expand("community health centers, express parcels")
+    assert e.terms[0] == ("community health centers", ["社区健康服务中心", "社康中心"])
+    assert e.terms[1] == ("parcels", ["快递", "包裹"])
+    assert e.unmatched == ["express"]
+
+
+def test_expand_symbols_and_numbers_inside_terms(glossary):
+    e = glossary.expand("r&d intensity and invention patents per 10,000 people")
+    assert e.terms == [("r&d intensity", ["研发投入强度"]), ("patents per 10,000 people", ["每万人发明专利拥有量"])]
+    assert e.numbers == []  # the 10,000 belongs to the term
+    assert e.unmatched == ["invention"]
+
+
+def test_expand_numbers_as_written_and_normalised(glossary):
+    e = glossary.expand("GDP of 4 trillion yuan, 10,000 jobs, 98 percent, 2.5%")
+    assert e.numbers == ["4万亿", "40000亿", "10,000", "10000", "1万", "98%", "2.5%"]
+    assert e.chinese_query.startswith("地区生产总值 GDP 4万亿")
+
+
+def test_expand_keeps_han_digits_and_acronyms(glossary):
+    e = glossary.expand("Shenzhen PM2.5 目标 and ICT, 5G")
+    assert e.chinese_query == "深圳 PM2.5 目标 ICT 5G"
+    assert e.terms == [("Shenzhen", ["深圳"])]
+
+
+def test_term_never_spans_han(glossary):
+    e = glossary.expand("food 抽检 sampling")
+    assert [t for t, _ in e.terms] == ["food", "sampling"]
+
+
+def test_chinese_terms_longest_first(glossary):
+    e = glossary.expand("Shenzhen food sampling")
+    assert e.chinese_terms == ["食品抽检", "深圳", "抽检"]
+
+
+def test_fold_word():
+    pairs = {
+        "parcels": "parcel", "targets": "target", "industries": "industry", "drafting": "draft",
+        "drafted": "draft", "planning": "plan", "processes": "process", "centres": "center",
+        "centre": "center", "organised": "organiz", "organizing": "organiz", "labour": "labor",
+        "Shenzhen's": "shenzhen", "R&D": "r&d", "PM2.5": "pm2.5", "people": "people", "status": "status",
+    }
+    assert {w: fold_word(w) for w in pairs} == pairs
+
+
+def test_number_forms():
+    assert number_forms("10,000") == ["10,000", "10000", "1万"]
+    assert number_forms("2025") == ["2025"]
+    assert number_forms("99") == ["99"]
+    assert number_forms("150000") == ["150000", "15万"]
+    assert number_forms("5", "billion") == ["50亿"]
+    assert number_forms("1.5", "trillion") == ["1.5万亿", "15000亿"]
+    assert number_forms("3.5", "million") == ["350万", "3500000"]
+    assert number_forms("80%") == ["80%"]
+
+
+def test_tokenize_kinds_and_offsets():
+    query = "Dalian's 14th plan: 10,000 快递 in 2025"
+    tokens = tokenize(query)
+    assert [(t.text, t.kind) for t in tokens] == [
+        ("Dalian's", "word"), ("14th", "word"), ("plan", "word"), ("10,000", "num"),
+        ("快递", "han"), ("in", "word"), ("2025", "num"),
+    ]
+    assert all(query[t.start : t.end] == t.text for t in tokens)
+
+
+def test_expand_is_fast(glossary):
+    import time
+
+    t0 = time.perf_counter()
+    for _ in range(1000):
+        glossary.expand("How many outbound express parcels should Dalian handle per year by 2025?")
+    assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+class TestPackagedGlossary:
+    def test_loads_and_is_big_enough(self):
+        g = default_glossary()
+        assert 400 <= len(g) <= 2000
+        assert default_glossary() is g  # loaded once
+
+    def test_plan_vocabulary(self):
+        g = default_glossary()
+        for english, chinese in [
+            ("food sampling", "抽检"), ("pass rate", "合格率"), ("business environment", "营商环境"),
+            ("express delivery", "快递"), ("parcels", "快递"), ("R&D intensity", "研发投入强度"),
+            ("GDP", "地区生产总值"), ("Shenzhen", "深圳"), ("Huzhou", "湖州"), ("Dalian", "大连"),
+        ]:
+            assert chinese in g.expand(english).chinese_query, english
+
+    def test_issue_example(self):
+        e = default_glossary().expand("Shenzhen 2025 food sampling target")
+        for part in ("深圳", "2025", "抽检"):
+            assert part in e.chinese_query

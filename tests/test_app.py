@@ -1,0 +1,252 @@
+"""The handlers behind each tab: exact HTML expectations on a tiny fake engine, then on the seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import app
+from index.types import (
+    Answer,
+    Chunk,
+    ChunkComparison,
+    Citation,
+    Column,
+    Comparison,
+    Document,
+    Hit,
+    Quantity,
+    QuoteMatch,
+    QuoteResult,
+    Section,
+    Span,
+)
+from index.types import AskResult as _AskResult
+
+# --- a fake engine: same method names and result types as search.engine.Engine ---------------------------
+TEXT = (
+    "到2025年，食品药品安全治理体系更加完善，食用农产品和食品抽检量达到10批次/千人，"
+    "主要农产品质量安全监测总体合格率稳定在98%以上。<script>alert(1)</script>"
+)
+S, E = TEXT.index("食用农产品"), TEXT.index("，主要")
+DOC = Document("d1", "深圳市食品药品安全“十四五”规划", "a.txt", 0, 5000, "深圳", (2021, 2025))
+DOC2 = Document("d2", "湖州<b>质量</b>发展规划", "b.txt", 0, 3000, "湖州", (2021, 2025))
+PATH = (DOC.title, "二、指导思想和主要目标", "（二）主要目标")
+C1 = Chunk("c1", "d1", DOC.title, PATH, TEXT, "a.txt", 100, 100 + len(TEXT))
+TEXT2 = "湖州到2025年绿色建筑占比100%。<b>粗</b>"
+C2 = Chunk("c2", "d2", DOC2.title, (DOC2.title, "第一章"), TEXT2, "b.txt", 10, 40)
+SECTIONS = [
+    Section("d1", "二、指导思想和主要目标", 1, PATH[:2], 90, 400),
+    Section("d1", "（二）主要目标", 2, PATH, 95, 300),
+]
+CITATION = Citation("d1", DOC.title, PATH, "a.txt", 100 + S, 100 + E)
+ANSWER = Answer(TEXT[S:E], "c1", 100 + S, 100 + E, CITATION, 0.9, S, E)
+NUMBER = Span(TEXT.index("10批次"), TEXT.index("10批次") + 7, "number")
+TERM = Span(TEXT.index("食品抽检"), TEXT.index("食品抽检") + 4, "term")
+HITS = (
+    Hit(C1, 0.9, 1, {"bm25": 1, "dense": 2}, {"bm25": 12.5, "dense": 0.81}, (TERM, NUMBER)),
+    Hit(C2, 0.5, 2, {"bm25": None, "dense": 1}, {"bm25": None, "dense": 0.7}, ()),
+)
+
+
+class FakeEngine:
+    documents = [DOC, DOC2]
+    sections = SECTIONS
+    chunks = [C1, C2]
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def document(self, doc_id):
+        return next(d for d in self.documents if d.doc_id == doc_id)
+
+    def chunk(self, chunk_id):
+        return next(c for c in self.chunks if c.chunk_id == chunk_id)
+
+    def ask(self, question, k=10, doc_ids=None, region=None):
+        self.calls.append(("ask", question, k, doc_ids, region))
+        if "无" in question:
+            return _AskResult(question, None, HITS[1:], "no sentence states a number")
+        if "错" in question:
+            raise ValueError("bad filter: use a doc_id from the Documents tab")
+        return _AskResult(question, ANSWER, HITS)
+
+    def compare(self, question, doc_ids=None, top=2):
+        self.calls.append(("compare", question, doc_ids, top))
+        quantity = Quantity("10", "批次/千人", "≥", NUMBER.start, NUMBER.end)
+        return Comparison(
+            question,
+            (
+                Column("d1", DOC.title, ANSWER, (quantity,), HITS[:1]),
+                Column("d2", DOC2.title, None, (), HITS[1:]),
+            ),
+        )
+
+    def compare_chunks(self, chunk_a, chunk_b):
+        self.calls.append(("compare_chunks", chunk_a, chunk_b))
+        shared = Span(TEXT.index("2025年"), TEXT.index("2025年") + 5, "term")
+        left = Hit(C1, 1.0, 1, highlights=(shared, NUMBER))
+        at = C2.text.index("100%")
+        right = Hit(C2, 1.0, 2, highlights=(Span(3, 8, "term"), Span(at, at + 4, "number")))
+        only_left, only_right = (Quantity("10", "批次/千人"),), (Quantity("100", "%"),)
+        return ChunkComparison(left, right, ("2025年",), only_left, only_right)
+
+    def cite(self, quote, k=5):
+        self.calls.append(("cite", quote, k))
+        if "抽检" in quote:
+            match = QuoteMatch("d1", DOC.title, PATH, "a.txt", 100 + S, 100 + E, TEXT[S:E], 1.0, C1)
+            return QuoteResult(quote, True, (match,))
+        near = QuoteMatch("d2", DOC2.title, C2.section_path, "b.txt", 10, 20, C2.text[:10], 0.41, C2)
+        return QuoteResult(quote, False, (near,), "best similarity 0.41 < 0.80")
+
+    def show(self, chunk_id, context=1):
+        return [self.chunk(chunk_id), C2][: 1 + context]
+
+
+@pytest.fixture
+def fake() -> FakeEngine:
+    return FakeEngine()
+
+
+def marked(html_text: str) -> list[str]:
+    """The text inside each <mark> (marks are flat: never nested)."""
+    return re.findall(r"<mark[^>]*>(.*?)</mark>", html_text)
+
+
+# --- input checks --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("", "请输入问题"),
+        ("   \n ", "请输入问题"),
+        ("？？！！……", "问题里没有文字或数字"),
+        ("?!.,;", "问题里没有文字或数字"),
+        ("深" * 5000, "问题太长（5000 字）"),
+    ],
+)
+def test_bad_questions_get_a_friendly_note_and_never_reach_the_engine(fake, question, start):
+    answer, citation, passages = app.ask(fake, question)
+    assert answer.startswith(f'<div class="pq-note">{start}')
+    assert (citation, passages) == ("", "")
+    assert fake.calls == []
+
+
+def test_good_questions_pass_the_check():
+    assert app.check_question("深圳2025年目标") is None
+    assert app.check_question("  PM2.5 target  ") is None
+    assert app.check_question("深" * app.MAX_QUESTION_CHARS) is None
+
+
+# --- 问答 Ask -----------------------------------------------------------------------------------------
+def test_ask_renders_the_answer_card_citation_and_passages(fake):
+    answer, citation, passages = app.ask(fake, "  深圳食品抽检  ", ["d1"], "深圳")
+    assert fake.calls == [("ask", "深圳食品抽检", 5, ["d1"], "深圳")]
+    expected_citation = (
+        "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标 [a.txt:122-142]"
+    )
+    assert citation == expected_citation
+    assert marked(answer) == ["食品抽检", "10批次/千人"]  # the passage's marks, shifted onto the sentence
+    assert "食用农产品和" in answer and f'data-citation="{expected_citation}"' in answer
+    assert app.COPY_LABEL in answer
+    # the answer sentence is marked in its passage, terms and numbers inside it keep their own marks
+    assert marked(passages)[:4] == ["食用农产品和", "食品抽检", "量达到", "10批次/千人"]
+    assert '<mark class="answer number">10批次/千人</mark>' in passages
+    assert "二、指导思想和主要目标 › （二）主要目标 · a.txt:100-193 · id c1" in passages
+    assert "<tr><td>bm25</td><td>1</td><td>12.5000</td></tr>" in passages
+    assert "<tr><td>bm25</td><td>—</td><td>—</td></tr>" in passages  # not retrieved by bm25
+
+
+def test_ask_without_filters_passes_none(fake):
+    app.ask(fake, "深圳食品抽检", [], "")
+    assert fake.calls == [("ask", "深圳食品抽检", 5, None, None)]
+
+
+def test_ask_without_answer_explains_and_still_shows_passages(fake):
+    answer, citation, passages = app.ask(fake, "无答案的问题")
+    assert "No exact answer sentence" in answer and "no sentence states a number" in answer
+    assert citation == ""
+    assert passages.count('class="pq-card pq-passage"') == 1
+
+
+def test_engine_value_errors_become_notes(fake):
+    answer, citation, passages = app.ask(fake, "错的筛选")
+    assert answer == '<div class="pq-note">bad filter: use a doc_id from the Documents tab</div>'
+    assert (citation, passages) == ("", "")
+
+
+def test_document_text_cannot_inject_html(fake):
+    _, _, passages = app.ask(fake, "深圳食品抽检")
+    assert "<script>" not in passages and "<b>" not in passages
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in passages
+    assert "湖州&lt;b&gt;质量&lt;/b&gt;发展规划" in passages
+    table = app.documents_table(fake)
+    assert "<b>" not in table and "湖州&lt;b&gt;质量&lt;/b&gt;发展规划" in table
+
+
+# --- 对比 Compare --------------------------------------------------------------------------------------
+def test_compare_renders_one_column_per_document(fake):
+    html_text = app.compare(fake, "食品抽检目标", ["d1", "d2"])
+    assert fake.calls == [("compare", "食品抽检目标", ["d1", "d2"], 2)]
+    assert html_text.count('class="pq-card pq-col"') == 2
+    assert '<span class="pq-chip">≥10批次/千人</span>' in html_text
+    assert "No answer sentence in this document." in html_text
+
+
+def test_compare_needs_two_documents_or_none(fake):
+    assert "Pick 2–4 documents" in app.compare(fake, "食品抽检目标", ["d1"])
+    assert fake.calls == []
+    app.compare(fake, "食品抽检目标", [])
+    assert fake.calls == [("compare", "食品抽检目标", None, 2)]
+
+
+def test_compare_passages_marks_shared_terms_and_differing_numbers(fake):
+    html_text = app.compare_passages(fake, " c1 ", "c2")
+    assert fake.calls == [("compare_chunks", "c1", "c2")]
+    assert "共同词 Shared terms: 2025年" in html_text
+    assert '<mark class="diff">10批次/千人</mark>' in html_text
+    assert '<mark class="diff">100%</mark>' in html_text
+    assert '<span class="pq-chip diff">100%</span>' in html_text
+    assert "Give two chunk ids" in app.compare_passages(fake, "c1", "  ")
+
+
+# --- 溯源 Cite -----------------------------------------------------------------------------------------
+def test_cite_shows_the_source_in_context_with_the_quote_marked(fake):
+    html_text = app.cite(fake, "食用农产品和食品抽检量达到10批次/千人")
+    assert "a.txt:122-142" in html_text and "相似度 similarity 1.00" in html_text
+    assert marked(html_text) == ["食用农产品和食品抽检量达到10批次/千人"]
+    assert html_text.count('class="pq-text pq-context"') == 2  # the passage and the next one
+
+
+def test_cite_not_found_lists_the_nearest_candidates(fake):
+    html_text = app.cite(fake, "完全不存在的句子")
+    assert "Not found. best similarity 0.41 &lt; 0.80" in html_text
+    assert "最接近的 Nearest candidates" in html_text and "b.txt:10-20" in html_text
+    assert "引文" in app.cite(fake, "")
+
+
+# --- 文档 Documents ------------------------------------------------------------------------------------
+def test_documents_outline_and_sections(fake):
+    table = app.documents_table(fake)
+    row = "<td>深圳市食品药品安全“十四五”规划</td><td>深圳</td><td>2021–2025</td><td>1</td><td>a.txt</td>"
+    assert row in table
+    body, choices = app.outline(fake, "d1")
+    assert choices == [("二、指导思想和主要目标", "90"), ("\u3000（二）主要目标", "95")]
+    assert "深圳 · 2021–2025 · a.txt:0-5000" in body
+    section = app.read_section(fake, "d1", "95")
+    assert section.startswith('<div class="pq-title">（二）主要目标</div>')
+    assert "&lt;script&gt;" in section and "a.txt:100-" in section
+    assert app.read_section(fake, "d1", None) == ""
+    assert "Pick a document" in app.outline(fake, None)[0]
+    assert app.document_choices(fake) == [(DOC.title, "d1"), (DOC2.title, "d2")]
+    assert app.region_choices(fake) == [("全部 All", ""), ("深圳", "深圳"), ("湖州", "湖州")]
+
+
+# --- the Blocks --------------------------------------------------------------------------------------
+def test_build_app_names_its_endpoints_and_element_ids(fake):
+    demo = app.build_app(fake)
+    config = demo.get_config_file()
+    names = {d["api_name"] for d in config["dependencies"] if d.get("api_visibility", "public") == "public"}
+    assert {"ask", "compare", "compare_passages", "cite", "outline", "section"} <= names
+    ids = {c["props"].get("elem_id") for c in config["components"]}
+    assert {"question", "ask", "answer", "passages", "quote", "cite", "comparison"} <= ids
