@@ -93,7 +93,9 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
         for piece in pieces(text, span.start, span.end, headings, tables, found_boxes, excluded):
             if piece.kind == "table":
                 table = next(t for t in tables if t.start <= piece.start < t.end)
-                cuts = table_spans(table, piece.start, piece.end, config.table_rows, config.chunk_chars)
+                cuts = [c for a, b in table_spans(table, piece.start, piece.end, config.table_rows,
+                                                  config.chunk_chars)
+                        for c in split_text(text, a, b, config.chunk_chars)]
             else:
                 cuts = split_text(text, piece.start, piece.end, config.chunk_chars)
             context = _context(doc.title, piece.path, piece.table_header)

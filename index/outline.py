@@ -20,6 +20,7 @@ from index.markers import (
     LEVEL_NUM,
     LEVEL_PAREN_NUM,
     LEVEL_PIAN,
+    LEVEL_ZHANG,
     MARKER,
     PREFACE,
     canonical_marker,
@@ -34,7 +35,7 @@ _SEPARATOR = re.compile(r"——|[：:]")
 _OPENER = re.compile(
     r"(?:“十[一二三四五]五”(?:期间|时期|以来|末|是|,)|十[三四五]五(?:期间|时期)|五年来|到20\d\d年|20\d\d年|截至|截止|从国际|从国内|从全球|从全国"
     r"|以习近平|全面贯彻|深入贯彻|认真贯彻|坚持以|围绕|聚焦|按照|根据|近年来|当前|目前|今后|未来五年|一是|首先"
-    r"|我[国省市区县镇]|全[国省市区县镇]|为[深加全进推贯落]|进一步|通过|依托|着力|大力)"
+    r"|我[国省市区县镇]|全[国省市区县镇]|进一步|通过|依托|着力|大力)"
 )
 # Headings plans use everywhere; one of these followed by more text ends there.
 _STANDARD_HEADINGS = sorted(
@@ -157,6 +158,7 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
 
     headings: list[Heading] = []
     last_number: dict[int, int] = {}
+    last_seen: dict[int, int] = {}
     last_end = lo
     for m in _heading_markers(simple, lo, hi):
         pos = m.start()
@@ -165,24 +167,30 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
         if m.re is MARKER:
             level, number = marker_info(m)
             previous = last_number.get(level, 0)
-            if not (number == previous + 1 or (number == 1 and level != LEVEL_PIAN)):
+            # 第X章 numbers run on across 篇, so a chapter may continue the last one seen anywhere
+            in_sequence = number == previous + 1 or (
+                level == LEVEL_ZHANG and number == last_seen.get(level, -1) + 1)
+            if not (in_sequence or (number == 1 and level != LEVEL_PIAN)):
                 continue
-            # the next number of a running ladder may follow a comma (a lost full stop)
-            continuing = previous > 0 and number == previous + 1 and level <= LEVEL_CN + 1
-            if not _at_heading_position(simple, pos, lo, last_end, extra) and not (
-                    continuing and simple[pos - 1] in ",，"):
-                continue
+            if level >= LEVEL_NUM and not headings:
+                continue  # numbered items with no ladder above them are a list, not sections
             if level == LEVEL_CN and number == 1 and previous and not any(
                     h.level < LEVEL_CN for h in headings[-50:]):
                 continue  # 一、 again without a new chapter: a list, not a new ladder
+            # the next number of a running ladder may stand where a full stop was lost
+            continuing = previous > 0 and number == previous + 1 and level <= LEVEL_CN + 1
+            positioned = _at_heading_position(simple, pos, lo, last_end, extra)
+            if not positioned and not continuing:
+                continue
             found = _label_end(simple, m, level, toc_titles, hi)
-            if found is None:
+            if found is None or (not positioned and found[1]):
                 continue
             end, cut = found
             label = _format_label(m.group(0), text[m.end():end], level) + ("…" if cut else "")
             for deeper in [lv for lv in last_number if lv > level]:
                 del last_number[deeper]
             last_number[level] = number
+            last_seen[level] = number
         else:  # 前言 / 附件: a line of its own
             if not _at_heading_position(simple, pos, lo, last_end, extra):
                 continue

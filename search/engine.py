@@ -19,7 +19,7 @@ from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
 from index.store import MANIFEST, IndexLoadError, StoredIndex, load_index
 from index.tokenize import get_tokenizer
-from index.types import Chunk, Document, Hit, Section
+from index.types import AskResult, Chunk, ChunkComparison, Comparison, Document, Hit, QuoteResult, Section
 from search.dense import DenseRetriever
 from search.hybrid import HybridRetriever, Retriever, Rewriter
 from search.lexical import LexicalRetriever
@@ -76,6 +76,8 @@ class Engine:
         self._chunk_docs = np.array([c.doc_id for c in stored.chunks], dtype=object)
         self._retrievers: dict[tuple[str, ...], Retriever] = {}
         self._lock = threading.Lock()
+        self._sources = None  # search.citation.SourceTexts, made on first use (answers, quotes)
+        self._quotes = None  # (search.quote.QuoteIndex, ChunkLocator), made on first `cite`
 
     @classmethod
     def load(
@@ -214,3 +216,67 @@ class Engine:
         if allowed is not None and not allowed.any():
             return []
         return self.retriever(channels).search(query, k, allowed=allowed)
+
+    # --- answers, comparison, citations, quotes (issue 5). The logic lives in search.answer,
+    # search.compare, search.citation and search.quote; these are the entry points over this index.
+    def source_text(self, name: str) -> str | None:
+        """The original text of source file ``name`` as indexed, or None if it cannot be found unchanged."""
+        if self._sources is None:
+            from search.citation import SourceTexts
+
+            self._sources = SourceTexts(self.chunks, default_paths(), self.path)
+        return self._sources(name)
+
+    def sentence_encoder(self, text: str) -> Encoder | None:
+        """The index's dense encoder for ``text``'s language (m3e for Chinese, USE otherwise), if any."""
+        from search.language import detect_language
+
+        channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
+        for channel in channels:
+            dense = self.stored.dense.get(channel)
+            if dense is not None:
+                return self.encoders.get(channel) or get_encoder(dense.encoder)
+        return None
+
+    def ask(
+        self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None, region: str | None = None
+    ) -> AskResult:
+        """The sentence(s) of the top passages that answer ``question`` (or None, with the reason)."""
+        from search.answer import answer_question
+
+        hits = self.search(question, k, doc_ids=doc_ids, region=region)
+        encoder = self.sentence_encoder(question)
+        return answer_question(question, hits, encoder.encode if encoder else None, self.source_text)
+
+    def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
+        """One column per document (``doc_ids``, or the most relevant few) for ``question``."""
+        from search.compare import compare
+
+        encoder = self.sentence_encoder(question)
+        return compare(self, question, doc_ids, top, encoder.encode if encoder else None, self.source_text)
+
+    def compare_chunks(self, chunk_a: str, chunk_b: str) -> ChunkComparison:
+        """Two passages side by side, shared terms and differing numbers marked."""
+        from search.compare import compare_chunks
+
+        return compare_chunks(self.chunk(chunk_a), self.chunk(chunk_b))
+
+    def cite(self, quote: str, k: int = 5) -> QuoteResult:
+        """Where ``quote`` comes from: exact match first, then approximate; never a confident wrong source."""
+        from search.quote import ChunkLocator, lookup, quote_index_for
+
+        with self._lock:
+            if self._quotes is None:
+                index = quote_index_for(
+                    self.documents, self.chunks, self.source_text, self.path, self.stored.corpus_hash
+                )
+                self._quotes = (index, ChunkLocator(self.chunks))
+        index, locator = self._quotes
+        return lookup(index, quote, self.source_text, locator, k=k)
+
+    def show(self, chunk_id: str, context: int = 1) -> list[Chunk]:
+        """The passage ``chunk_id`` with up to ``context`` passages of its section on each side."""
+        from search.citation import neighbours
+
+        self.chunk(chunk_id)  # the engine's error for an unknown id
+        return neighbours(self.chunks, chunk_id, context)
