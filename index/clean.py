@@ -32,8 +32,13 @@ def _is_watermark(inner: str) -> bool:
 
 
 def _is_stray_question(text: str, i: int) -> bool:
-    """An ASCII '?' between two non-ASCII characters is a lost character, not a question mark."""
-    return 0 < i < len(text) - 1 and ord(text[i - 1]) > 127 and ord(text[i + 1]) > 127
+    """A run of ASCII '?' between two non-ASCII characters stands for lost characters."""
+    a, b = i, i
+    while a > 0 and text[a - 1] == "?":
+        a -= 1
+    while b < len(text) - 1 and text[b + 1] == "?":
+        b += 1
+    return 0 < a and b < len(text) - 1 and ord(text[a - 1]) > 127 and ord(text[b + 1]) > 127
 
 
 def noise_spans(original: str) -> list[tuple[int, int]]:

@@ -204,9 +204,9 @@ def region_of(title: str, body: str = "") -> str | None:
     m = _REGION.match(simple)
     if m:
         return m.group(0)
-    import jieba.posseg as pseg
-
     from collections import Counter
+
+    import jieba.posseg as pseg
 
     head = to_simplified(body[:5000])
 

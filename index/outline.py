@@ -71,7 +71,7 @@ def _format_label(marker: str, title: str, level: int) -> str:
 def _at_heading_position(simple: str, pos: int, lo: int, last_end: int, extra: set[int]) -> bool:
     if pos == lo or pos == last_end or pos in extra:
         return True
-    if pos - lo < 40 and not _STOP.search(simple, lo, pos):  # right after the title's front matter
+    if last_end == lo and pos - lo < 40 and not _STOP.search(simple, lo, pos):  # after the title's front matter
         return True
     prev = simple[pos - 1]
     if prev in _HEADING_POSITION or prev in " \t\u3000" and (pos - 2 < lo or simple[pos - 2] == "\n"):
@@ -104,7 +104,11 @@ def _label_end(simple: str, m: re.Match, level: int, toc_titles: dict[str, list[
     nl = simple.find("\n", a, hi)
     line_end = hi if nl < 0 else nl
     if line_start and line_end - a <= 60 and not _STOP.search(simple, a, line_end - 1 if line_end > a else a):
-        return (line_end, False) if line_end > a else None
+        line = simple[a:line_end]
+        comma = "," in line or "，" in line
+        inner = any(marker_info(x)[0] > level for x in MARKER.finditer(simple, a + 2, line_end))
+        if line and not inner and (not comma or (len(line) <= 30 and not _STOP.search(line))):
+            return line_end, False
     limit = min(hi, a + _MAX_INLINE + 20, line_end)
     stop = _STOP.search(simple, a, limit)
     stop_at = stop.start() if stop else None

@@ -37,17 +37,25 @@ def _looks_binary(raw: bytes) -> bool:
     return control > len(sample) * 0.05
 
 
+def _printable_share(text: str) -> float:
+    good = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+    return good / max(1, len(text))
+
+
 def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: NUL bytes in a file that decodes cleanly as UTF-16."""
     sample = raw[:4096]
-    if len(sample) < 4:
+    if b"\x00" not in sample or len(raw) % 2:
         return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    if odd_nul > 0.3 and even_nul < 0.05:
-        return "utf-16-le"
-    if even_nul > 0.3 and odd_nul < 0.05:
-        return "utf-16-be"
-    return None
+    best, best_share = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            share = _printable_share(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        if share > best_share:
+            best, best_share = encoding, share
+    return best if best_share >= 0.95 else None
 
 
 def decode(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
