@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from search.highlight import Span, render_html
+from search.numbers import find_numbers
 
 MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
 EXAMPLES = [
@@ -141,16 +142,25 @@ def ask(
     return card, citation, "".join(_passage(hit, answer) for hit in result.hits)
 
 
-def _answer_spans(hits: Sequence[Any], answer: Any) -> list[Span]:
-    """The passage's term/number highlights that fall inside the answer sentence, shifted onto it."""
-    for hit in hits:
-        if hit.chunk.chunk_id == answer.chunk_id:
-            return [
-                Span(s.start - answer.text_start, s.end - answer.text_start, s.kind)
-                for s in hit.highlights
-                if s.start >= answer.text_start and s.end <= answer.text_end
-            ]
-    return []
+def _answer_spans(hits: Sequence[Any], answer: Any, numbers: Sequence[Any] | None = None) -> list[Span]:
+    """Marks for the answer sentence: its passage's term marks shifted onto it, and its quantities.
+
+    ``numbers`` are quantities with offsets into the chunk text (``Column.numbers``); by default every
+    quantity the sentence states is marked.
+    """
+    shift, length = answer.text_start, len(answer.text)
+    spans = [
+        Span(s.start - shift, s.end - shift, s.kind)
+        for hit in hits
+        if hit.chunk.chunk_id == answer.chunk_id
+        for s in hit.highlights
+        if s.kind != "answer" and s.start >= shift and s.end - shift <= length
+    ]
+    if numbers is None:
+        quantities = [(q.start, q.end) for q in find_numbers(answer.text)]
+    else:
+        quantities = [(q.start - shift, q.end - shift) for q in numbers]
+    return spans + [Span(a, b, "number") for a, b in quantities if 0 <= a < b <= length]
 
 
 def _passage(hit: Any, answer: Any | None, why: bool = True) -> str:
@@ -279,7 +289,7 @@ def _column(column: Any) -> str:
     if answer is None:
         body = _note("这个文档里没有答案句。 No answer sentence in this document.")
     else:
-        sentence = render_html(answer.text, _answer_spans(column.hits, answer))
+        sentence = render_html(answer.text, _answer_spans(column.hits, answer, column.numbers))
         body = (
             f'<div class="pq-sentence pq-text">{sentence}</div>'
             f'<div class="pq-meta">{_esc(answer.citation)}</div>'
@@ -298,7 +308,9 @@ def compare_passages(engine: Any, passage_a: str | None, passage_b: str | None) 
     """Two passages side by side: shared terms and the numbers only one of them states are marked."""
     a, b = (passage_a or "").strip(), (passage_b or "").strip()
     if not a or not b:
-        return _note("请填写两个段落编号或引用。 Give two chunk ids or citations.")
+        return _note(
+            "请填写两个段落编号（问答页上的 id）。 Give two chunk ids (the 'id' shown on the Ask tab)."
+        )
     try:
         pair = engine.compare_chunks(a, b)
     except ValueError as exc:
@@ -427,12 +439,8 @@ def build_app(engine: Any):
             comparison = gr.HTML(elem_id="comparison")
             gr.Markdown("#### 两段并排 Two passages side by side")
             with gr.Row(equal_height=True):
-                passage_a = gr.Textbox(
-                    label="段落 A：引用或段落编号 Passage A: citation or chunk id", scale=3
-                )
-                passage_b = gr.Textbox(
-                    label="段落 B：引用或段落编号 Passage B: citation or chunk id", scale=3
-                )
+                passage_a = gr.Textbox(label="段落 A 编号 Passage A: chunk id", scale=3)
+                passage_b = gr.Textbox(label="段落 B 编号 Passage B: chunk id", scale=3)
                 p_btn = gr.Button("并排 Compare passages", elem_id="compare-passages", scale=1, min_width=120)
             passage_pair = gr.HTML(elem_id="passage-pair")
 

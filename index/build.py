@@ -20,7 +20,7 @@ import numpy as np
 from index.config import Config, cache_dir, index_dir
 from index.corpus import read_corpus
 from index.embed_cache import EmbeddingCache
-from index.encoders import Encoder, get_encoder
+from index.encoders import Encoder, embedding_text, get_encoder
 from index.store import DenseIndex, StoredIndex, save_index
 from index.tokenize import Tokenizer, get_tokenizer
 from index.types import Chunk
@@ -143,12 +143,13 @@ def build_index(
     bm25 = build_bm25(token_lists, config)
 
     embed_cache = EmbeddingCache(cache_dir(cache))
+    dense_texts = [embedding_text(t) for t in texts] if channels else []
     dense: dict[str, DenseIndex] = {}
     embedded: dict[str, int] = {}
     for channel, name in channels.items():
         encoder = encoders.get(channel) or get_encoder(name)
         with _bar(progress, len(texts), f"embedding ({encoder.name})") as bar:
-            vectors, embedded[channel] = embed_cache.embed(encoder, texts, config.embed_batch, bar.update)
+            vectors, embedded[channel] = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
         faiss_index = build_faiss(vectors, config.faiss_index)
         dense[channel] = DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index)
 

@@ -81,17 +81,19 @@ class EmbeddingCache:
         for key, text in zip(keys, texts, strict=True):
             if key not in found and key not in missing:
                 missing[key] = text
+        # Longest first, so each batch pads to similar lengths (and the progress bar speeds up, not down).
+        todo = sorted(missing.items(), key=lambda item: -len(item[1]))
         new_vectors: list[np.ndarray] = []
-        todo = list(missing.values())
         for i in range(0, len(todo), batch_size):
-            batch = todo[i:i + batch_size]
+            batch = [text for _, text in todo[i:i + batch_size]]
             new_vectors.append(np.asarray(encoder.encode(batch), dtype=np.float32))
             if progress:
                 progress(len(batch))
         if todo:
             block = np.concatenate(new_vectors)
-            self._write_shard(encoder.name, list(missing), block)
-            for row, key in enumerate(missing):
+            new_keys = [key for key, _ in todo]
+            self._write_shard(encoder.name, new_keys, block)
+            for row, key in enumerate(new_keys):
                 found[key] = (block, row)
         dim = _dim(found, encoder)
         out = np.zeros((len(texts), dim), dtype=np.float32)

@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from index.models import SETUP_HINT, m3e_path, m3e_ready
+from index.normalize import to_simplified
 
 
 @runtime_checkable
@@ -37,6 +38,14 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
         vectors = vectors[None, :]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def embedding_text(text: str) -> str:
+    """What an encoder is given, for passages and queries alike: traditional characters folded to
+    simplified (the Chinese models saw simplified text; a 繁體 plan must meet a 简体 question).
+    Punctuation and case are left as written. Done outside the encoders so the embedding cache, keyed
+    by the exact string embedded, stays true to what was embedded."""
+    return to_simplified(text)
 
 
 def _offline() -> None:

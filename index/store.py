@@ -185,7 +185,9 @@ def _load_bm25(folder: Path, n_chunks: int):
     import bm25s
 
     bm25 = bm25s.BM25.load(str(folder), show_progress=False)
-    if bm25.scores["num_docs"] != n_chunks or len(bm25.scores["indptr"]) != len(bm25.vocab_dict) + 1:
+    # bm25s adds the empty token to the vocabulary after building, outside the matrix: vocab = indptr - 1 + 1
+    terms = len(bm25.scores["indptr"]) - 1
+    if bm25.scores["num_docs"] != n_chunks or not terms <= len(bm25.vocab_dict) <= terms + 1:
         raise IndexLoadError(f"{folder}: BM25 arrays do not match chunks.jsonl ({n_chunks} chunks); "
                              f"{REBUILD}")
     return bm25

@@ -17,6 +17,7 @@ corpus does not answer gets ``None`` and a reason, never a random sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -25,16 +26,26 @@ import numpy as np
 from index.normalize import normalize
 from index.types import Answer, AskResult, Hit, Span
 from search.citation import SourceText, citation_for, text_to_original
-from search.highlight import QueryTerm, numeric_cue, query_terms, term_spans
+from search.highlight import (
+    DocumentFrequency,
+    QueryTerm,
+    numeric_cue,
+    query_terms,
+    question_years,
+    term_spans,
+    weigh_terms,
+)
 from search.numbers import find_numbers
 from search.sentences import clauses, split_sentences
 
+_YEARS = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 
 ANSWER_HITS = 5  # sentences are taken from this many top passages
 MIN_OWN_COVERAGE = 0.34  # the answer sentence must hold a third of the question's term weight …
 MIN_CONTEXT_COVERAGE = 0.5  # … and half of it counting its context
 NUMBER_BONUS = 0.15
+YEAR_PENALTY = 0.2
 DENSE_WEIGHT = 0.5
 RANK_PRIOR = 0.1
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
@@ -83,6 +94,7 @@ def score_sentences(
     terms = list(query_terms(question) if terms is None else terms)
     total = sum(t.weight for t in terms) or 1.0
     wants_number = numeric_cue(question)
+    asked_years = set(question_years(question))
     candidates: list[tuple[int, int, int, float, float, bool]] = []
     for hit_index, hit in enumerate(hits[:answer_hits]):
         text = hit.chunk.text
@@ -96,7 +108,12 @@ def score_sentences(
             own = sum(t.weight for t in terms if _found(keys[i], t))
             half = sum(t.weight for t in terms if not _found(keys[i], t) and _found(near, t))
             has_number = wants_number and _number_near_terms(text, a, b, terms)
-            candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number))
+            # a sentence about other years (到2020年 when 2025 is asked) answers another question
+            stated = set(_YEARS.findall(keys[i]))
+            other_years = bool(asked_years and stated and not stated & asked_years
+                               and not any(y in near for y in asked_years))
+            candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number,
+                               other_years))
     if not candidates:
         return []
     dense = np.zeros(len(candidates), dtype=np.float32)
@@ -104,9 +121,11 @@ def score_sentences(
         vectors = encode([question] + [hits[h].chunk.text[a:b] for h, a, b, *_ in candidates])
         dense = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     scored = []
-    for (hit_index, a, b, own, coverage, has_number), similarity in zip(candidates, dense, strict=True):
+    for (hit_index, a, b, own, coverage, has_number, other_years), similarity in zip(
+        candidates, dense, strict=True
+    ):
         score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
-                 + (NUMBER_BONUS if wants_number and has_number else 0.0))
+                 + (NUMBER_BONUS if has_number else 0.0) - (YEAR_PENALTY if other_years else 0.0))
         scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number))
     scored.sort(key=lambda s: -s.score)
     return scored
@@ -157,6 +176,7 @@ def answer_question(
     encode: Encode | None = None,
     source_text: SourceText | None = None,
     answer_hits: int = ANSWER_HITS,
+    frequencies: tuple[DocumentFrequency, int] | None = None,
 ) -> AskResult:
     """The answer to ``question`` from ``hits`` (best first), with highlighted hits.
 
@@ -166,10 +186,14 @@ def answer_question(
         encode: sentence encoder (texts → L2-normalised rows) for dense similarity; None skips it.
         source_text: file name → original text, to give the answer's exact offsets in the file.
         answer_hits: how many top passages the answer may come from.
+        frequencies: (document frequency of a token, passage count) to weigh the question's terms by
+            idf (``highlight.bm25_document_frequency``); None weighs them by length only.
     """
     if not question or not question.strip():
         raise ValueError("empty question: ask something, e.g. planqa ask '深圳PM2.5目标是多少'")
     terms = query_terms(question)
+    if frequencies is not None:
+        terms = weigh_terms(terms, *frequencies)
     if not hits:
         return AskResult(question, None, (), reason="no passage matched the question")
     if not terms:

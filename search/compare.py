@@ -16,7 +16,7 @@ from index.tokenize import get_tokenizer
 from index.types import Answer, Chunk, ChunkComparison, Column, Comparison, Hit, Quantity, Span
 from search.answer import ANSWER_HITS, Encode, answer_question
 from search.citation import SourceText
-from search.highlight import QueryTerm, find_forms, query_terms
+from search.highlight import DocumentFrequency, QueryTerm, find_forms, query_terms
 from search.numbers import find_numbers
 from search.sentences import clauses
 
@@ -71,6 +71,7 @@ def compare(
     encode: Encode | None = None,
     source_text: SourceText | None = None,
     documents: int = DOCUMENTS,
+    frequencies: tuple[DocumentFrequency, int] | None = None,
 ) -> Comparison:
     """One column per document: given ``doc_ids``, or else the ``documents`` most relevant ones.
 
@@ -82,6 +83,7 @@ def compare(
         encode: sentence encoder for the answer scoring (None: lexical cues only).
         source_text: file name → original text, for exact answer offsets.
         documents: columns when ``doc_ids`` is not given.
+        frequencies: document frequencies for idf term weights (see ``answer.answer_question``).
 
     Raises:
         ValueError: an empty question or ``top`` below 1.
@@ -96,7 +98,8 @@ def compare(
     for doc_id in doc_ids:
         doc = searcher.document(doc_id)
         hits = searcher.search(question, k=max(top, ANSWER_HITS), doc_ids=[doc_id])
-        result = answer_question(question, hits, encode=encode, source_text=source_text) if hits else None
+        result = (answer_question(question, hits, encode=encode, source_text=source_text, frequencies=frequencies)
+                  if hits else None)
         answer = result.answer if result else None
         shown = list(result.hits[:top]) if result else []
         if answer is not None and all(h.chunk.chunk_id != answer.chunk_id for h in shown):

@@ -118,6 +118,12 @@ class CrossLingual:
         return dict(self.route(query).weights)
 
 
+def routing(engine) -> tuple[dict, object]:
+    """``search.engine.ROUTING``: the per-channel rewriters and per-query weights of ``engine``'s config."""
+    router = CrossLingual(engine.config)
+    return router.rewriters(), router.weights
+
+
 @dataclass(frozen=True)
 class _Rewriter:
     """A picklable, printable ``query -> str | None`` bound to one channel."""

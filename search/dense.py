@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.encoders import Encoder
+from index.encoders import Encoder, embedding_text
 from index.types import Chunk, Hit
 
 
@@ -58,7 +58,7 @@ class DenseRetriever:
         k = min(k, len(self.chunks) if rows is None else len(rows))
         if k <= 0 or not query.strip():
             return []
-        vector = np.ascontiguousarray(self.encoder.encode([query]), dtype=np.float32)
+        vector = np.ascontiguousarray(self.encoder.encode([embedding_text(query)]), dtype=np.float32)
         if rows is None:
             scores, ids = self.index.search(vector, k)
         elif self._exact:

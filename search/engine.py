@@ -1,8 +1,9 @@
 """The façade over a built index: load (building the default one if needed), search, look up.
 
-Channels are built from the index's config (``Config.channels``) through ``CHANNELS``; a query can be
-rewritten per channel through ``QUERY_REWRITERS`` (see ``search.hybrid``). Both are plain dicts, so a
-new channel or rewrite is one entry, e.g. ``QUERY_REWRITERS["bm25"] = glossary_expand``.
+Channels are built from the index's config (``Config.channels``) through ``CHANNELS`` (a plain dict: a
+new channel is one entry). What each channel searches for a given query, and the fusion weights, come
+from ``ROUTING(engine) -> (rewriters, weights)`` (see ``search.hybrid``): by default every channel
+searches the query as asked with ``Config.channel_weights``; issue 4 routes English questions there.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from index.normalize import normalize
 from index.store import MANIFEST, IndexLoadError, StoredIndex, load_index
 from index.tokenize import get_tokenizer
 from index.types import AskResult, Chunk, ChunkComparison, Comparison, Document, Hit, QuoteResult, Section
+from search.crosslingual import routing as crosslingual_routing
 from search.dense import DenseRetriever
-from search.hybrid import HybridRetriever, Retriever, Rewriter
+from search.hybrid import HybridRetriever, Retriever, Rewriter, Weights
 from search.lexical import LexicalRetriever
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -45,8 +47,16 @@ def _dense(engine: Engine, name: str) -> Retriever:
 
 # channel name -> factory(engine, name). Names are the keys of Hit.ranks.
 CHANNELS: dict[str, Callable[[Engine, str], Retriever]] = {"bm25": _lexical, "dense": _dense, "use": _dense}
-# channel name -> query rewrite for that channel (None from a rewriter skips the channel for the query).
-QUERY_REWRITERS: dict[str, Rewriter] = {}
+
+
+def default_routing(engine: Engine) -> tuple[dict[str, Rewriter], Weights]:
+    """Every channel searches the query as asked; weights from the config."""
+    return {}, dict(engine.config.channel_weights)
+
+
+# engine -> (per-channel query rewriters, weights or weights-of-query); called once per Engine.
+# search.crosslingual.routing: English and mixed questions get per-channel queries and weights (issue 4).
+ROUTING: Callable[[Engine], tuple[Mapping[str, Rewriter], Weights]] = crosslingual_routing
 
 
 def default_paths() -> tuple[str, ...]:
@@ -62,15 +72,19 @@ class Engine:
         stored: StoredIndex,
         encoders: Mapping[str, Encoder] | None = None,
         rewriters: Mapping[str, Rewriter] | None = None,
+        weights: Weights | None = None,
     ):
         """Args:
             stored: a loaded index (``index.store.load_index``).
             encoders: encoder objects per dense channel, overriding the ones the manifest names.
-            rewriters: per-channel query rewrites; ``QUERY_REWRITERS`` when None.
+            rewriters: per-channel query rewrites; from ``ROUTING`` when None.
+            weights: fusion weights (or a function of the query); from ``ROUTING`` when None.
         """
         self.stored = stored
         self.encoders = dict(encoders or {})
-        self.rewriters = dict(QUERY_REWRITERS if rewriters is None else rewriters)
+        routed_rewriters, routed_weights = ROUTING(self)
+        self.rewriters = dict(routed_rewriters if rewriters is None else rewriters)
+        self.weights = routed_weights if weights is None else weights
         self._by_id = {c.chunk_id: i for i, c in enumerate(stored.chunks)}
         self._docs = {d.doc_id: d for d in stored.documents}
         self._chunk_docs = np.array([c.doc_id for c in stored.chunks], dtype=object)
@@ -170,7 +184,7 @@ class Engine:
                 else:
                     self._retrievers[names] = HybridRetriever(
                         built,
-                        weights=dict(self.config.channel_weights),
+                        weights=self.weights,
                         rewriters={n: r for n, r in self.rewriters.items() if n in built},
                         candidates=self.config.candidates,
                         rrf_k=self.config.rrf_k,
@@ -228,7 +242,7 @@ class Engine:
         return self._sources(name)
 
     def sentence_encoder(self, text: str) -> Encoder | None:
-        """The index's dense encoder for ``text``'s language (m3e for Chinese, USE otherwise), if any."""
+        """The dense encoder for ``text``'s language: the index's m3e for Chinese, USE multilingual otherwise."""
         from search.language import detect_language
 
         channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
@@ -236,7 +250,15 @@ class Engine:
             dense = self.stored.dense.get(channel)
             if dense is not None:
                 return self.encoders.get(channel) or get_encoder(dense.encoder)
-        return None
+        # an English question against a Chinese-only index: the multilingual encoder still compares
+        # the question with a few candidate sentences (no index needed for that)
+        return None if channels[0] == "dense" else self.encoders.get("use") or get_encoder(self.config.use_encoder)
+
+    def term_frequencies(self):
+        """(document frequency of a token, passage count) from the BM25 index: idf for answer scoring."""
+        from search.highlight import bm25_document_frequency
+
+        return bm25_document_frequency(self.stored.bm25)
 
     def ask(
         self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None, region: str | None = None
@@ -246,14 +268,16 @@ class Engine:
 
         hits = self.search(question, k, doc_ids=doc_ids, region=region)
         encoder = self.sentence_encoder(question)
-        return answer_question(question, hits, encoder.encode if encoder else None, self.source_text)
+        return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,
+                               frequencies=self.term_frequencies())
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""
         from search.compare import compare
 
         encoder = self.sentence_encoder(question)
-        return compare(self, question, doc_ids, top, encoder.encode if encoder else None, self.source_text)
+        return compare(self, question, doc_ids, top, encoder.encode if encoder else None, self.source_text,
+                       frequencies=self.term_frequencies())
 
     def compare_chunks(self, chunk_a: str, chunk_b: str) -> ChunkComparison:
         """Two passages side by side, shared terms and differing numbers marked."""

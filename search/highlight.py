@@ -8,10 +8,12 @@ text ("经济" marks 經濟) and offsets always refer to ``Chunk.text`` as writt
 from __future__ import annotations
 
 import html
+import math
 import re
 import sys
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from index.normalize import key_with_positions, normalize
 from index.tokenize import get_tokenizer
@@ -22,7 +24,8 @@ _STOPWORDS = frozenset(
     """什么 多少 哪些 哪个 哪几个 哪几 几个 哪份 哪项 哪种 哪里 怎么 怎样 如何 是否 是不是 为什么 要 的 了 在 和 与
     及 到 把 被 对 为 是 有 吗 呢 啊 吧 几 个 多 大 这 那 其 所 将 会 能 可以 应该 需要 准备 希望 打算 一共 分别
     还 也 就 都 又 或 等 这次 这个 那个 我们 他们 它们 以及 或者 并 并且 而 从 向 给 让 使 由 于 上 下 中 里 多大
-    多久 多长 多高 多远 一起 做到 达到了 定在 各有 各 怎么样 哪一个 时候 情况 方面""".split()
+    多久 多长 多高 多远 一起 做到 达到了 定在 各有 各 怎么样 哪一个 时候 情况 方面 提出 介绍 文件 哪份 哪个
+    规定 讲 说 提到 有关 关于""".split()
 )
 # Questions about an amount: favour sentences that state a number with a unit (issue 5).
 _NUMERIC_CUES = (
@@ -31,6 +34,7 @@ _NUMERIC_CUES = (
     "how many", "how much", "how big", "how long", "how high", "target", "level", "rate", "share",
     "percent", "percentage", "proportion", "number of", "amount", "total", "grow", "reach",
 )
+IDF_FLOOR = 0.5  # a word in most passages still says something about the question
 _LATIN = re.compile(r"[a-z0-9]+(?:[.&'][a-z0-9]+)*")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
@@ -98,6 +102,8 @@ def _english_terms(question: str) -> list[QueryTerm]:
         used.add(number)
     rest = " ".join(p for p in expansion.chinese_query.split() if p not in used)
     terms += _chinese_terms(rest)
+    # Names the glossary does not know (Tokyo, Olympic): the corpus would have to mention them.
+    terms += [QueryTerm(w, (w.lower(),), 1.0) for w in expansion.unmatched if w[:1].isupper() and w.isalpha()]
     return terms
 
 
@@ -121,6 +127,69 @@ def query_terms(question: str) -> list[QueryTerm]:
             seen.add(term.forms)
             unique.append(term)
     return unique
+
+
+DocumentFrequency = Callable[[str], int]  # normalised token -> passages holding it (0: unknown)
+
+
+def bm25_document_frequency(bm25) -> tuple[DocumentFrequency, int]:
+    """Document frequencies from a ``bm25s.BM25`` index, and its passage count."""
+    vocab = bm25.vocab_dict
+    indptr = bm25.scores["indptr"]
+
+    def df(token: str) -> int:
+        row = vocab.get(token)
+        return 0 if row is None else int(indptr[row + 1] - indptr[row])
+
+    return df, int(bm25.scores["num_docs"])
+
+
+@lru_cache(maxsize=4096)
+def _is_name(term: QueryTerm) -> bool:
+    """Is the term a noun or a name (jieba part of speech n*, j abbreviation, or a Latin capitalised word)?"""
+    if term.text[:1].isupper():
+        return True
+    if not any("\u3400" <= ch <= "\u9fff" for ch in term.text):
+        return False
+    import jieba.posseg
+
+    return all(p.flag.startswith("n") or p.flag == "j" for p in jieba.posseg.lcut(term.text))
+
+
+def weigh_terms(terms: Sequence[QueryTerm], df: DocumentFrequency, passages: int) -> list[QueryTerm]:
+    """Weight word terms by their BM25 idf over the passages (Robertson–Spärck Jones form), so that a
+    rare term (PM2.5, 宫颈癌) counts for more of the question than 深圳 or 期间 in every passage.
+
+    A form that is not one token (食品抽样检验) is as rare as its rarest token at most; of a term's
+    forms the most frequent one decides (an alternative rendering does not make a term rarer).
+    Years keep their small fixed weight: they are cues, checked separately. Terms in no passage are
+    dropped.
+    """
+    weighted = []
+    tokenizer = get_tokenizer("words")
+    for term in terms:
+        if term.kind == "year":
+            weighted.append(term)
+            continue
+        counts = []
+        for form in term.forms:
+            n = df(form)
+            if not n:
+                parts = [df(t) for t in tokenizer.tokenize(form)]
+                n = min((p for p in parts if p), default=0)
+            if n:
+                counts.append(n)
+        if not counts:
+            # In no passage. A thing named (火星, 东京, Tokyo) that the corpus never mentions means the
+            # question is about something else: it weighs as much as the rarest word, so coverage drops
+            # and the question goes unanswered. Phrasing (搬走, 最早, 几类) only says how it was asked.
+            if not _is_name(term):
+                continue
+            counts = [1]
+        n = max(counts)
+        idf = math.log(1 + (passages - n + 0.5) / (n + 0.5))
+        weighted.append(replace(term, weight=round(max(IDF_FLOOR, idf), 4)))
+    return weighted
 
 
 def _merge(spans: Iterable[tuple[int, int]], kind: str) -> list[Span]:

@@ -3,7 +3,8 @@
 Each channel is any object with ``search(query, k, allowed=None) -> list[Hit]``. A channel may get its
 own version of the query: ``rewriters[name](query)`` returns the string that channel searches (e.g.
 the BM25 channel gets the glossary-expanded query of an English question) or None to skip the
-channel for this query (e.g. a Chinese-only encoder for an English question). Fusion is a plain
+channel for this query (e.g. a Chinese-only encoder for an English question); ``weights`` may likewise
+be a function of the query (English questions may weigh channels differently). Fusion is a plain
 function over the ranked chunk ids (``fusion.rrf`` by default); every fused ``Hit`` keeps the rank
 and score it had in each channel (None where the channel did not return it), so the UI can explain it.
 """
@@ -19,6 +20,7 @@ from index.types import Hit
 from search.fusion import rrf
 
 Rewriter = Callable[[str], str | None]
+Weights = Mapping[str, float] | Callable[[str], Mapping[str, float]]
 
 
 class Retriever(Protocol):
@@ -32,7 +34,7 @@ class HybridRetriever:
         self,
         channels: Mapping[str, Retriever],
         fuse: Callable[..., list[tuple[str, float]]] = rrf,
-        weights: Mapping[str, float] | None = None,
+        weights: Weights | None = None,
         rewriters: Mapping[str, Rewriter] | None = None,
         candidates: int = 100,
         rrf_k: int = 60,
@@ -40,7 +42,7 @@ class HybridRetriever:
         """Args:
             channels: name -> retriever; the names are the keys of ``Hit.ranks``.
             fuse: ``fuse(runs, k=rrf_k, weights=[...]) -> [(chunk_id, score)]``, best first.
-            weights: per-channel weight (default 1.0).
+            weights: per-channel weight (default 1.0), or a function of the query returning them.
             rewriters: per-channel query rewrite; see the module docstring.
             candidates: how deep each channel is searched before fusion.
             rrf_k: the ``k`` of reciprocal rank fusion.
@@ -49,7 +51,7 @@ class HybridRetriever:
             raise ValueError("a hybrid retriever needs at least one channel")
         self.channels = dict(channels)
         self.fuse = fuse
-        self.weights = dict(weights or {})
+        self.weights = weights if callable(weights) else dict(weights or {})
         self.rewriters = dict(rewriters or {})
         self.candidates = candidates
         self.rrf_k = rrf_k
@@ -77,7 +79,8 @@ class HybridRetriever:
     def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks by fused rank, among ``allowed`` rows (bool mask) if given."""
         runs = self.runs(query, allowed, max(self.candidates, k))
-        return fuse_runs(runs, k, self.fuse, self.weights, self.rrf_k, names=list(self.channels))
+        weights = self.weights(query) if callable(self.weights) else self.weights
+        return fuse_runs(runs, k, self.fuse, weights, self.rrf_k, names=list(self.channels))
 
 
 def fuse_runs(

@@ -1,0 +1,95 @@
+"""Building: what is indexed, the embedding cache (unchanged corpus embeds nothing), bad input."""
+
+import numpy as np
+import pytest
+
+from index.build import build_index, dense_encoders, indexed_text
+from index.config import Config
+from index.embed_cache import EmbeddingCache, encoder_slug
+from index.types import Chunk
+
+
+def build(plans, target, encoder, **config):
+    return build_index([plans], index=target, config=Config(encoder="hash-test", **config),
+                       encoders={"dense": encoder}, cache=target.parent / "cache")
+
+
+def test_summary_counts_documents_and_chunks(mini_plans, tmp_path, hash_encoder):
+    summary = build(mini_plans, tmp_path / "index", hash_encoder)
+    assert (summary.documents, summary.errors) == (2, ())
+    assert summary.chunks >= 4 and summary.path == tmp_path / "index"
+    assert summary.embedded == {"dense": summary.chunks} == {"dense": hash_encoder.calls}
+
+
+def test_unchanged_rebuild_embeds_nothing_and_a_new_document_only_its_chunks(mini_plans, tmp_path, hash_encoder):
+    first = build(mini_plans, tmp_path / "index", hash_encoder)
+    again = build(mini_plans, tmp_path / "index", hash_encoder)
+    assert again.embedded == {"dense": 0} and hash_encoder.calls == first.chunks
+    (mini_plans / "c.txt").write_text("大连市邮政业规划\n\n一、发展目标\n快递业务量突破5亿件。\n", encoding="utf-8")
+    grown = build(mini_plans, tmp_path / "index", hash_encoder)
+    assert grown.documents == 3
+    assert grown.embedded == {"dense": grown.chunks - first.chunks} and 0 < grown.embedded["dense"] <= 2
+
+
+def test_indexed_text_puts_the_context_in_front():
+    chunk = Chunk("c", "d", "规划", ("一、目标",), "抽检量达到10批次/千人", "s.txt", 0, 9, context="规划\n一、目标")
+    assert indexed_text(chunk) == "规划\n一、目标\n抽检量达到10批次/千人"
+    assert indexed_text(Chunk("c", "d", "规划", (), "正文", "s.txt", 0, 2)) == "正文"
+
+
+def test_the_context_makes_a_passage_findable_by_its_title(mini_engine):
+    # "湖州" is only in the title, not in the passage about green factories
+    hits = mini_engine.search("湖州 绿色工厂", k=1, channels=["bm25"])
+    assert "綠色工廠" in hits[0].chunk.text and "湖州" not in hits[0].chunk.text
+
+
+def test_a_bad_file_is_reported_and_the_rest_indexed(mini_plans, tmp_path, hash_encoder):
+    (mini_plans / "broken.txt").write_bytes(bytes(range(1, 9)) * 100)
+    summary = build(mini_plans, tmp_path / "index", hash_encoder)
+    assert summary.documents == 2 and len(summary.errors) == 1 and "broken.txt" in summary.errors[0]
+
+
+def test_nothing_to_index_is_a_clear_error(tmp_path, hash_encoder):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="nothing to index"):
+        build(tmp_path / "empty", tmp_path / "index", hash_encoder)
+
+
+def test_channels_come_from_the_config():
+    assert dense_encoders(Config()) == {"dense": "m3e-small"}
+    assert dense_encoders(Config(channels=("bm25",))) == {}
+    assert dense_encoders(Config(channels=("bm25", "dense", "use"))) == {"dense": "m3e-small", "use": "use-multilingual"}
+    with pytest.raises(ValueError, match="unknown channel"):
+        dense_encoders(Config(channels=("bm25", "sparkle")))
+
+
+def test_bm25_only_build_has_no_vectors(mini_plans, tmp_path, hash_encoder):
+    summary = build(mini_plans, tmp_path / "index", hash_encoder, channels=("bm25",))
+    assert summary.embedded == {} and not list((tmp_path / "index").glob("*.faiss"))
+
+
+def test_cache_returns_exactly_what_was_embedded(tmp_path, hash_encoder):
+    cache = EmbeddingCache(tmp_path)
+    texts = ["食品抽检", "营商环境", "食品抽检"]
+    vectors, embedded = cache.embed(hash_encoder, texts, batch_size=1)
+    assert embedded == 2 and hash_encoder.calls == 2  # the repeat is embedded once
+    again, embedded_again = cache.embed(hash_encoder, list(reversed(texts)))
+    assert embedded_again == 0
+    np.testing.assert_array_equal(again, vectors[::-1])
+    np.testing.assert_array_equal(vectors[0], hash_encoder.encode(["食品抽检"])[0])
+
+
+def test_cache_ignores_a_damaged_shard(tmp_path, hash_encoder):
+    cache = EmbeddingCache(tmp_path)
+    cache.embed(hash_encoder, ["食品抽检"])
+    for vectors_file in cache.folder("hash-test").glob("*.npy"):
+        if not vectors_file.name.endswith(".keys.npy"):
+            vectors_file.write_bytes(b"garbage")
+    vectors, embedded = cache.embed(hash_encoder, ["食品抽检"])
+    assert embedded == 1 and vectors.shape == (1, 256)
+
+
+def test_encoder_names_that_are_paths_get_safe_distinct_folders():
+    assert encoder_slug("m3e-small") == "m3e-small"
+    a, b = encoder_slug("/models/a/m3e"), encoder_slug("/models/b/m3e")
+    assert a != b and "/" not in a

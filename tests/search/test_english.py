@@ -1,0 +1,146 @@
+"""English questions over Chinese plans (issue 4): routing per language, and the end-to-end behaviour."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.config import Config
+from search.crosslingual import CrossLingual
+from search.glossary import Glossary
+
+GLOSSARY = Glossary.parse(
+    "shenzhen\t深圳\nfood sampling\t食品抽检|抽检\ntarget\t目标|指标\ngdp\t地区生产总值\n"
+)
+DEV = Path(__file__).resolve().parent.parent / "data" / "dev.jsonl"
+FOOD_PASSAGE = "食用农产品和食品抽检量达到10批次/千人"
+
+
+# --- routing (no model)
+def test_chinese_query_searches_as_asked_without_use():
+    routed = CrossLingual(Config(), GLOSSARY).route("深圳到2025年食品抽检要达到什么水平")
+    assert routed.language == "zh"
+    assert routed.queries == {"bm25": "深圳到2025年食品抽检要达到什么水平", "dense": "深圳到2025年食品抽检要达到什么水平"}
+    assert routed.expansion is None and routed.highlight_terms == []
+
+
+def test_chinese_weights_are_the_channel_weights():
+    config = Config(channel_weights=(("bm25", 1.0), ("dense", 0.7)), english_weights=(("dense", 0.2),))
+    router = CrossLingual(config, GLOSSARY)
+    assert router.weights("深圳食品抽检目标") == {"bm25": 1.0, "dense": 0.7}
+    assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.2}
+
+
+def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
+    routed = CrossLingual(Config(), GLOSSARY).route("Shenzhen 2025 food sampling target")
+    assert routed.language == "en"
+    assert routed.queries == {
+        "use": "Shenzhen 2025 food sampling target",
+        "bm25": "深圳 2025 食品抽检 抽检 目标 指标",
+        "dense": "深圳 2025 食品抽检 抽检 目标 指标",
+    }
+    assert routed.highlight_terms == ["食品抽检", "深圳", "抽检", "目标", "指标"]
+
+
+@pytest.mark.parametrize("mode, dense", [("raw", "Shenzhen GDP"), ("expansion", "深圳 地区生产总值"), ("off", None)])
+def test_english_dense_modes(mode, dense):
+    router = CrossLingual(Config(english_dense=mode), GLOSSARY)
+    assert router.rewrite("dense", "Shenzhen GDP") == dense
+    assert router.rewrite("bm25", "Shenzhen GDP") == "深圳 地区生产总值"
+
+
+def test_mixed_query_keeps_its_chinese():
+    routed = CrossLingual(Config(), GLOSSARY).route("Shenzhen PM2.5 目标")
+    assert routed.language == "mixed"
+    assert routed.queries["bm25"] == "深圳 PM2.5 目标"
+    assert routed.queries["use"] == "Shenzhen PM2.5 目标"
+
+
+def test_english_query_without_any_known_term_skips_bm25():
+    router = CrossLingual(Config(), GLOSSARY)
+    assert router.rewrite("bm25", "lorem ipsum dolor") is None
+    assert router.rewrite("dense", "lorem ipsum dolor") == "lorem ipsum dolor"
+    assert router.rewrite("use", "lorem ipsum dolor") == "lorem ipsum dolor"
+
+
+def test_use_for_chinese_and_unknown_channels():
+    router = CrossLingual(Config(use_for_chinese=True), GLOSSARY)
+    assert router.rewrite("use", "深圳食品抽检") == "深圳食品抽检"
+    assert router.rewrite("future", "Shenzhen") == "Shenzhen"  # a channel this module does not know
+
+
+def test_bad_dense_mode_says_what_to_choose():
+    with pytest.raises(ValueError, match="expansion, raw, off"):
+        CrossLingual(Config(english_dense="english"))
+
+
+def test_config_glossary_path(tmp_path):
+    path = tmp_path / "g.tsv"
+    path.write_text("huzhou\t湖州\n", encoding="utf-8")
+    router = CrossLingual(Config(glossary=str(path)))
+    assert router.rewrite("bm25", "Huzhou") == "湖州"
+
+
+def test_config_round_trip_keeps_english_settings():
+    config = Config(english_weights=(("bm25", 1.0), ("use", 0.5)), english_dense="raw", glossary="g.tsv")
+    assert Config.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+# --- the mini index (hash encoder, no model)
+def test_english_query_reaches_the_chinese_passage_through_bm25(mini_engine):
+    hits = mini_engine.search("Shenzhen 2025 food sampling target", k=3, channels=("bm25",))
+    assert hits and "10批次/千人" in hits[0].chunk.text
+
+
+def test_chinese_results_equal_plain_routing_on_mini_index(mini_engine):
+    from search.engine import Engine
+
+    plain = Engine(mini_engine.stored, encoders=mini_engine.encoders, rewriters={},
+                   weights=dict(mini_engine.config.channel_weights))
+    for query in ("深圳食品抽检目标", "湖州空气质量优良天数", "营商环境 办理时限"):
+        routed = mini_engine.search(query, k=5)
+        assert [(h.chunk.chunk_id, h.score, h.ranks) for h in routed] == [
+            (h.chunk.chunk_id, h.score, h.ranks) for h in plain.search(query, k=5)
+        ]
+
+
+# --- the seeds index (real models)
+def _dev(lang: str) -> list[dict]:
+    return [q for q in map(json.loads, DEV.read_text(encoding="utf-8").splitlines()) if q["lang"] == lang]
+
+
+@pytest.mark.model
+def test_cli_search_english_food_sampling(built_index, capsys):
+    from search.cli import main
+
+    main(["search", "Shenzhen 2025 food sampling target", "--json", "--index", str(built_index), "--quiet"])
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert any(FOOD_PASSAGE in h["text"] for h in hits[:3])
+
+
+@pytest.mark.model
+def test_chinese_results_unchanged_by_the_english_channel(engine):
+    """Chinese questions: the same hits, scores and ranks whether the ``use`` channel is on or off, and
+    whether the English routing is there or not."""
+    from search.engine import Engine
+
+    assert "use" in engine.channels
+    without_use = tuple(c for c in engine.channels if c != "use")
+    plain = Engine(engine.stored, rewriters={}, weights=dict(engine.config.channel_weights))
+    for q in _dev("zh"):
+        on = [(h.chunk.chunk_id, round(h.score, 9)) for h in engine.search(q["question"], k=10)]
+        off = [(h.chunk.chunk_id, round(h.score, 9)) for h in engine.search(q["question"], k=10, channels=without_use)]
+        unrouted = [(h.chunk.chunk_id, round(h.score, 9))
+                    for h in plain.search(q["question"], k=10, channels=without_use)]
+        assert on == off == unrouted, q["id"]
+
+
+@pytest.mark.model
+def test_english_dev_questions_meet_the_bar(engine):
+    from search.evaluate import evaluate
+
+    report = evaluate(engine, _dev("en"), k=10)
+    en = report.groups["en"]
+    assert en.recall[5] >= 0.85 and en.mrr >= 0.70, report.table()

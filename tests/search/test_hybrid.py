@@ -1,0 +1,79 @@
+"""Hybrid retrieval: channels fused by RRF, per-channel ranks kept, per-channel queries, filters passed on."""
+
+import numpy as np
+import pytest
+
+from index.types import Chunk, Hit
+from search.hybrid import HybridRetriever, fuse_runs
+
+CHUNKS = {cid: Chunk(cid, "d", "规划", (), f"text {cid}", "s.txt", 0, 1) for cid in "abcde"}
+
+
+class FakeRetriever:
+    """Returns a fixed ranking and records what it was asked."""
+
+    def __init__(self, name, order):
+        self.name, self.order, self.calls = name, order, []
+
+    def search(self, query, k=10, allowed=None):
+        self.calls.append((query, k, allowed))
+        return [
+            Hit(CHUNKS[cid], score=10.0 - i, rank=i + 1, ranks={self.name: i + 1}, scores={self.name: 10.0 - i})
+            for i, cid in enumerate(self.order[:k])
+        ]
+
+
+def test_fused_order_ranks_and_scores_are_kept():
+    bm25, dense = FakeRetriever("bm25", ["a", "b", "c"]), FakeRetriever("dense", ["b", "d", "a"])
+    hits = HybridRetriever({"bm25": bm25, "dense": dense}).search("q", k=3)
+    assert [h.chunk.chunk_id for h in hits] == ["b", "a", "d"]
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score == pytest.approx(1 / 62 + 1 / 61)
+    assert hits[0].ranks == {"bm25": 2, "dense": 1}
+    assert hits[2].ranks == {"bm25": None, "dense": 2}
+    assert hits[2].scores == {"bm25": None, "dense": 9.0}
+    assert hits[0].to_dict()["ranks"] == {"bm25": 2, "dense": 1}
+
+
+def test_weights_change_the_order():
+    channels = {"bm25": FakeRetriever("bm25", ["a", "b"]), "dense": FakeRetriever("dense", ["b", "a"])}
+    assert HybridRetriever(channels, weights={"dense": 0.5}).search("q", 2)[0].chunk.chunk_id == "a"
+    assert HybridRetriever(channels, weights={"bm25": 0.5}).search("q", 2)[0].chunk.chunk_id == "b"
+    by_query = HybridRetriever(channels, weights=lambda q: {"bm25": 0.1} if q == "english" else {})
+    assert by_query.search("english", 2)[0].chunk.chunk_id == "b"
+
+
+def test_each_channel_can_get_its_own_query_or_be_skipped():
+    bm25, dense = FakeRetriever("bm25", ["a"]), FakeRetriever("dense", ["b"])
+    hybrid = HybridRetriever(
+        {"bm25": bm25, "dense": dense},
+        rewriters={"bm25": lambda q: q + " 扩展", "dense": lambda q: None if q.isascii() else q},
+    )
+    hits = hybrid.search("target", k=5)
+    assert bm25.calls[-1][0] == "target 扩展" and dense.calls == []
+    assert [h.chunk.chunk_id for h in hits] == ["a"]
+    assert hits[0].ranks == {"bm25": 1, "dense": None}
+
+
+def test_candidates_depth_and_filter_reach_every_channel():
+    bm25, dense = FakeRetriever("bm25", ["a"]), FakeRetriever("dense", ["b"])
+    allowed = np.array([True, False])
+    HybridRetriever({"bm25": bm25, "dense": dense}, candidates=50).search("q", k=5, allowed=allowed)
+    for channel in (bm25, dense):
+        query, k, mask = channel.calls[-1]
+        assert (query, k) == ("q", 50) and mask is allowed
+
+
+def test_custom_fusion_function_is_used():
+    def first_run_only(runs, k=60, weights=None):
+        return [(cid, 1.0) for cid in runs[0]]
+
+    channels = {"bm25": FakeRetriever("bm25", ["c", "a"]), "dense": FakeRetriever("dense", ["b"])}
+    hits = HybridRetriever(channels, fuse=first_run_only).search("q", k=5)
+    assert [h.chunk.chunk_id for h in hits] == ["c", "a"]
+
+
+def test_fuse_runs_of_nothing_and_no_channels():
+    assert fuse_runs({"bm25": [], "dense": []}, 5) == []
+    with pytest.raises(ValueError, match="at least one channel"):
+        HybridRetriever({})

@@ -1,0 +1,123 @@
+"""The served app through gradio_client: a real HTTP server on a free port over the seeds index."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here; before gradio is imported
+
+import app  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(engine):
+    """The app over the session's seeds engine, served from this process on a free port."""
+    port = free_port()
+    demo = app.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+def ask(client, question: str, documents=(), region: str = "") -> tuple[str, str, str]:
+    return tuple(client.predict(question, list(documents), region, api_name="/ask"))
+
+
+@pytest.mark.model
+def test_english_question_finds_the_food_sampling_target(client):
+    answer, citation, passages = ask(client, "Shenzhen 2025 food sampling target")
+    assert "10批次/千人" in passages
+    assert "10批次/千人" in answer
+    assert citation.startswith("《深圳市食品药品安全“十四五”规划》")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["", "。。。？！", "问" * 5000])
+def test_bad_questions_get_a_friendly_message_over_http(client, question):
+    answer, citation, passages = ask(client, question)
+    assert answer.startswith('<div class="pq-note">') and "Traceback" not in answer
+    assert (citation, passages) == ("", "")
+
+
+# Ten users at once: (question, a string the answer card or the passages must contain).
+CONCURRENT = [
+    ("深圳到2025年食品抽检要达到什么水平", "10批次/千人"),
+    ("Shenzhen 2025 food sampling target", "10批次/千人"),
+    ("深圳十四五期间PM2.5的目标定在多少", "PM2.5"),
+    ("大连邮政业2019年的业务总量做到了多大规模", "43.36亿元"),
+    ("“十三五”期间福建有多少项工程拿到了鲁班奖", "鲁班奖"),
+] * 2
+
+
+@pytest.mark.model
+def test_ten_concurrent_requests_are_all_answered(client):
+    jobs = [client.submit(q, [], "", api_name="/ask") for q, _ in CONCURRENT]
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        results = list(pool.map(lambda job: job.result(timeout=120), jobs))
+    assert len(results) == 10
+    for (question, expected), (answer, _, passages) in zip(CONCURRENT, results, strict=True):
+        assert expected in answer + passages, question
+
+
+@pytest.mark.model
+def test_the_other_endpoints_answer_over_http(client, engine):
+    doc_ids = [d.doc_id for d in engine.documents[:2]]
+    comparison = client.predict("2025年目标", doc_ids, api_name="/compare")
+    assert comparison.count('class="pq-card pq-col"') == 2
+    chunk = engine.chunks[10]
+    source = client.predict(chunk.text[:40], api_name="/cite")
+    assert f"{chunk.source}:" in source and '<mark class="match">' in source
+
+
+@pytest.mark.model
+def test_planqa_serve_answers_the_first_question_within_a_second(built_index, tmp_path):
+    """``app.main`` as ``planqa serve`` runs it: load, warm up, serve; then time the first answer."""
+    from gradio_client import Client
+
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w")
+    code = f"import app; app.main(host='127.0.0.1', port={port}, index={str(built_index)!r})"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.time() + 300
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert time.time() < deadline, "server did not start in 300 s"
+                time.sleep(0.5)
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        started = time.perf_counter()
+        answer, _, passages = client.predict("深圳到2025年食品抽检要达到什么水平", [], "", api_name="/ask")
+        elapsed = time.perf_counter() - started
+        assert "10批次/千人" in answer + passages
+        assert elapsed < 1.0, f"first answer took {elapsed:.2f} s"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
