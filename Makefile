@@ -23,9 +23,10 @@ $(STAMP): pyproject.toml | $(PY)
 models: $(STAMP)
 	$(PY) -m index.models
 
-# Debian's chromium for the browser test (we are root on the machines and in CI).
+# Debian's chromium (and a CJK font for its screenshots) for the browser test; root on our machines and CI.
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q chromium)
+	@(command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-microhei >/dev/null 2>&1) || \
+		(apt-get update -q && apt-get install -y -q chromium fonts-wqy-microhei)
 
 index: setup
 	$(PLANQA) build seeds/

@@ -7,8 +7,11 @@ Handlers are plain functions ``(engine, *inputs) -> html`` so they are testable 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
+import logging
 import os
+import sys
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -16,12 +19,14 @@ from typing import Any
 from search.highlight import Span, render_html
 from search.numbers import find_numbers
 
+logger = logging.getLogger(__name__)
+
 MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
 EXAMPLES = [
-    "深圳国际食品谷要建成什么样",
-    "湖州2025年绿色建筑占新建建筑的比例",
-    "How many national standards does Jilin plan to lead by 2025?",
-    "Dalian express delivery volume target",
+    "深圳国际食品谷建设工程",
+    "湖州二星级以上绿色建筑占新建民用建筑比例",
+    "Shenzhen intellectual property targets",
+    "Luohu lung cancer screening",
 ]
 COPY_LABEL = "复制引用 Copy citation"
 # The answer card's copy button; navigator.clipboard exists only on https or localhost, hence the fallback.
@@ -55,8 +60,11 @@ CSS = """
 .pq-text {white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; line-height: 1.75}
 .pq-note {color: var(--body-text-color-subdued); padding: 8px 0}
 .pq-cols {display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px}
-.pq-table {border-collapse: collapse; width: 100%} .pq-table td, .pq-table th {padding: 4px 8px;
-  border-bottom: 1px solid var(--border-color-primary); text-align: left}
+.pq-table {border-collapse: collapse; width: 100%; margin: 4px 0 !important; border: none !important}
+.pq-table tr {border: none !important}
+.pq-table td, .pq-table th {padding: 4px 10px !important; border: none !important;
+  border-bottom: 1px solid var(--border-color-primary) !important; text-align: left}
+.pq-why .pq-table {width: auto; font-size: .88rem}
 .pq-cite {display: flex; gap: 12px; align-items: center; flex-wrap: wrap}
 .pq-copy {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
   background: var(--background-fill-primary); cursor: pointer; font-size: .88rem}
@@ -366,13 +374,33 @@ def _quote_match(engine: Any, match: Any, context: int) -> str:
 
 
 def _match_spans(chunk: Any, match: Any) -> list[Span]:
-    """Where the matched text lies in this chunk's text (the part of it this chunk covers)."""
+    """Where the matched text lies in this chunk's text: the part of it that this chunk covers."""
     if chunk.source != match.source or chunk.end <= match.start or chunk.start >= match.end:
         return []
-    at = chunk.text.find(match.matched_text)
-    if at >= 0:
-        return [Span(at, at + len(match.matched_text), "match")]
-    return []
+    part = match.matched_text[max(0, chunk.start - match.start) : chunk.end - match.start].strip()
+    at = chunk.text.find(part) if part else -1
+    return [Span(at, at + len(part), "match")] if at >= 0 else []
+
+
+def _guarded(*fill: Any):
+    """Wrap a UI callback so an unexpected error shows as a note (and is logged), never as a trace.
+
+    ``fill``: the values of the callback's other outputs, after the note.
+    """
+
+    def wrap(callback):
+        @functools.wraps(callback)  # gradio reads the signature for the API page
+        def guarded(*args):
+            try:
+                return callback(*args)
+            except Exception as exc:  # a UI answers with a message; the log keeps the traceback
+                logger.exception("%s failed", callback.__name__)
+                note = _note(f"出错了，请重试。 Something went wrong: {type(exc).__name__}: {exc}")
+                return (note, *fill) if fill else note
+
+        return guarded
+
+    return wrap
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -385,7 +413,7 @@ def build_app(engine: Any):
 
     docs = document_choices(engine)
     engine_events = {"concurrency_id": "engine"}  # one shared limit: the engine's models are the bottleneck
-    with gr.Blocks(title="planqa · 规划问答") as demo:
+    with gr.Blocks(title="planqa · 规划问答", analytics_enabled=False) as demo:  # no network here
         gr.Markdown(
             "## planqa · 规划文本问答 Plan QA\n在规划文本中找到回答问题的原文段落，并给出准确出处。"
             "  Find the passage of a Chinese government plan that answers your question, with an exact "
@@ -399,7 +427,7 @@ def build_app(engine: Any):
                     lines=1,
                     max_lines=4,
                     scale=6,
-                    placeholder="例如：深圳到2025年研发投入强度要达到多少 / e.g. Shenzhen 2025 R&D target",
+                    placeholder="例如：吉林省到2025年主导制定国家标准多少项 / e.g. Huzhou green factories",
                 )
                 ask_btn = gr.Button("提问 Ask", variant="primary", elem_id="ask", scale=1, min_width=120)
             with gr.Accordion("筛选 Filters", open=False):
@@ -413,6 +441,7 @@ def build_app(engine: Any):
             citation = gr.Textbox(visible=False)  # the plain citation, for API clients
             passages = gr.HTML(elem_id="passages")
 
+            @_guarded("", "")
             def ask_fn(
                 question: str, documents: list[str] | None, region: str | None
             ) -> tuple[str, str, str]:
@@ -444,9 +473,11 @@ def build_app(engine: Any):
                 p_btn = gr.Button("并排 Compare passages", elem_id="compare-passages", scale=1, min_width=120)
             passage_pair = gr.HTML(elem_id="passage-pair")
 
+            @_guarded()
             def compare_fn(question: str, documents: list[str] | None) -> str:
                 return compare(engine, question, documents)
 
+            @_guarded()
             def compare_passages_fn(passage_a: str, passage_b: str) -> str:
                 return compare_passages(engine, passage_a, passage_b)
 
@@ -464,6 +495,7 @@ def build_app(engine: Any):
             cite_btn = gr.Button("溯源 Find the source", variant="primary", elem_id="cite")
             source = gr.HTML(elem_id="source")
 
+            @_guarded()
             def cite_fn(quote: str) -> str:
                 return cite(engine, quote)
 
@@ -478,10 +510,12 @@ def build_app(engine: Any):
                 outline_html = gr.HTML(elem_id="outline")
                 section_html = gr.HTML(elem_id="section-text")
 
+            @_guarded(gr.update(), "")
             def outline_fn(doc_id: str | None):
                 body, choices = outline(engine, doc_id)
                 return body, gr.Dropdown(choices=choices, value=None), ""
 
+            @_guarded()
             def section_fn(doc_id: str | None, section_start: str | None) -> str:
                 return read_section(engine, doc_id, section_start)
 
@@ -525,12 +559,19 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
 
 def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) -> None:
     """``planqa serve``: build the index over seeds/ if there is none, load and warm the models, serve."""
-    # No network here: analytics would hang on its first call. Set before gradio is imported.
+    # No network here: gradio's analytics and version check must stay off. Set before gradio is imported.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from search.engine import Engine
 
     engine = Engine.load(index, build_if_missing=True)
-    engine.ask("深圳2025年目标")  # warm-up: the first real question must not pay for lazy model loading
+    # Warm-up: load the Chinese and the English encoders now, so the first real question is fast.
+    sys.stderr.write("Loading the models …\n")
+    for question in ("深圳2025年目标是什么", "Shenzhen 2025 target"):
+        engine.ask(question)
+    sys.stderr.write(
+        f"planqa: {len(engine.documents)} documents, {len(engine.chunks)} passages; "
+        f"serving at http://{host}:{port}\n"
+    )
     serve(engine, host=host, port=port)
 
 

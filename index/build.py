@@ -1,13 +1,19 @@
 """Build an index: read → chunk (``index.corpus``) → tokenize + BM25 → embed (cached) + FAISS → store.
 
-What is indexed and embedded is ``indexed_text(chunk)``: the chunk's context (document title, section
-path, table header) in front of its text, so that a passage deep in a plan still knows which plan and
-which section it belongs to. What is shown and cited stays ``chunk.text``, the source slice.
+What is indexed is ``indexed_text(chunk)``: the chunk's context (document title, section path, table
+header) in front of its text, so that a passage deep in a plan still knows which plan and which section
+it belongs to. What is embedded is the same, one sentence window at a time (``dense_units``): a chunk's
+dense score is that of its best window, because mean pooling over a whole 500-character passage blurs
+the one sentence that answers. Measured on the seeds dev set, Chinese questions, m3e-small: whole chunks
+give dense Recall@5 0.65 and hybrid MRR 0.68; windows of 150 / 80 / 50 characters give dense Recall@5
+0.88 / 0.92 / 0.85 and hybrid MRR 0.78 / 0.86 / 0.82, hence ``Config.dense_window = 80``. What is shown
+and cited stays ``chunk.text``, the source slice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,10 +31,11 @@ from index.store import DenseIndex, StoredIndex, save_index
 from index.tokenize import Tokenizer, get_tokenizer
 from index.types import Chunk
 
-# Dense channels and the config field naming their encoder. "bm25" is the one lexical channel.
-DENSE_CHANNELS: dict[str, Callable[[Config], str]] = {
-    "dense": lambda config: config.encoder,
-    "use": lambda config: config.use_encoder,
+# Dense channels -> (encoder name, sentence-window size) from the config. "bm25" is the one lexical channel.
+# USE embeds whole chunks: it is slow (pure numpy) and windows were measured for m3e only.
+DENSE_CHANNELS: dict[str, Callable[[Config], tuple[str, int]]] = {
+    "dense": lambda config: (config.encoder, config.dense_window),
+    "use": lambda config: (config.use_encoder, 0),
 }
 LEXICAL_CHANNELS = ("bm25",)
 
@@ -39,12 +46,57 @@ def dense_encoders(config: Config) -> dict[str, str]:
     if unknown:
         known = ", ".join((*LEXICAL_CHANNELS, *DENSE_CHANNELS))
         raise ValueError(f"unknown channel(s) {', '.join(unknown)}; known channels: {known}")
-    return {c: DENSE_CHANNELS[c](config) for c in config.channels if c in DENSE_CHANNELS}
+    return {c: DENSE_CHANNELS[c](config)[0] for c in config.channels if c in DENSE_CHANNELS}
 
 
 def indexed_text(chunk: Chunk) -> str:
     """The string BM25 and the encoders see: context line(s), then the passage."""
     return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
+
+
+_SENTENCE_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
+
+
+def sentence_windows(text: str, max_chars: int) -> list[str]:
+    """Consecutive sentences of ``text`` joined into windows of at most ``max_chars`` characters.
+
+    A longer sentence is cut into ``max_chars`` pieces; ``max_chars <= 0`` gives the whole text.
+    The windows, concatenated, are ``text`` again (nothing dropped, nothing repeated).
+    """
+    if max_chars <= 0 or len(text) <= max_chars:
+        return [text]
+    sentences, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        sentences.append(text[start:m.end()])
+        start = m.end()
+    if start < len(text):
+        sentences.append(text[start:])
+    windows: list[str] = []
+    current = ""
+    for sentence in sentences:
+        if current and len(current) + len(sentence) > max_chars:
+            windows.append(current)
+            current = ""
+        while len(current) + len(sentence) > max_chars:
+            cut = max_chars - len(current)
+            windows.append(current + sentence[:cut])
+            current, sentence = "", sentence[cut:]
+        current += sentence
+    if current:
+        windows.append(current)
+    return windows
+
+
+def dense_units(chunks: Sequence[Chunk], max_chars: int) -> tuple[list[str], np.ndarray]:
+    """The strings to embed (each window with its chunk's context in front, in simplified characters)
+    and, per string, the row of its chunk: the FAISS id of its vector."""
+    texts: list[str] = []
+    rows: list[int] = []
+    for row, chunk in enumerate(chunks):
+        for window in sentence_windows(chunk.text, max_chars):
+            texts.append(embedding_text(f"{chunk.context}\n{window}" if chunk.context else window))
+            rows.append(row)
+    return texts, np.asarray(rows, dtype=np.int64)
 
 
 def corpus_hash(sources: Mapping[str, str]) -> str:
@@ -63,16 +115,24 @@ def build_bm25(token_lists: Sequence[list[str]], config: Config):
     return bm25
 
 
-def build_faiss(vectors: np.ndarray, factory: str = "Flat"):
-    """An inner-product FAISS index (cosine on normalised vectors); ids are row numbers."""
+def build_faiss(vectors: np.ndarray, factory: str = "Flat", ids: np.ndarray | None = None):
+    """An inner-product FAISS index (cosine on normalised vectors) whose ids are chunk rows.
+
+    Args:
+        vectors: one row per embedded unit.
+        factory: a ``faiss.index_factory`` string ("Flat", "HNSW32", "IVF256,Flat").
+        ids: chunk row of each vector (several vectors may share one); default ``0..n-1``.
+    """
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    ids = np.arange(len(vectors), dtype=np.int64) if ids is None else np.ascontiguousarray(ids, dtype=np.int64)
     try:
-        index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
-        if not index.is_trained:
-            index.train(vectors)
-        index.add(vectors)
+        inner = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if not inner.is_trained:
+            inner.train(vectors)
+        index = faiss.IndexIDMap(inner)
+        index.add_with_ids(vectors, ids)
     except RuntimeError as exc:
         raise ValueError(
             f"cannot build FAISS index {factory!r} over {len(vectors)} vectors ({exc}); "
@@ -96,7 +156,7 @@ class BuildSummary:
 def _bar(progress: bool, total: int, desc: str):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="chunk", disable=not progress, file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=desc, unit="text", disable=not progress, file=sys.stderr, leave=False)
 
 
 def build_index(
@@ -143,19 +203,19 @@ def build_index(
     bm25 = build_bm25(token_lists, config)
 
     embed_cache = EmbeddingCache(cache_dir(cache))
-    dense_texts = [embedding_text(t) for t in texts] if channels else []
     dense: dict[str, DenseIndex] = {}
     embedded: dict[str, int] = {}
     for channel, name in channels.items():
         encoder = encoders.get(channel) or get_encoder(name)
-        with _bar(progress, len(texts), f"embedding ({encoder.name})") as bar:
+        dense_texts, dense_rows = dense_units(corpus.chunks, DENSE_CHANNELS[channel](config)[1])
+        with _bar(progress, len(dense_texts), f"embedding ({encoder.name})") as bar:
             vectors, embedded[channel] = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
-        faiss_index = build_faiss(vectors, config.faiss_index)
+        faiss_index = build_faiss(vectors, config.faiss_index, dense_rows)
         dense[channel] = DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index)
 
     stored = StoredIndex(
         config=config, documents=corpus.documents, sections=corpus.sections, chunks=corpus.chunks,
-        bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources),
+        bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources), sources=corpus.sources,
     )
     seconds = time.perf_counter() - started
     save_index(

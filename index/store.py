@@ -6,8 +6,11 @@ Layout (``FORMAT_VERSION`` 1)::
     documents.jsonl        one Document a line
     sections.jsonl         one Section a line
     chunks.jsonl           one Chunk a line; line i is vector id i in every FAISS file and doc i in BM25
-    dense.<encoder>.faiss  one FAISS index per dense channel
+    dense.<encoder>.faiss  one FAISS index per dense channel; its ids are chunk rows (several sentence
+                           windows of a chunk share the chunk's row)
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
+    sources/               the original texts (UTF-8), so citations and quote lookup slice exact offsets
+    quote/                 (made on first `planqa cite`) the quote-lookup n-gram index, see search.quote
 
 No pickle anywhere; JSON is written with ``ensure_ascii=False`` so the files read as Chinese.
 """
@@ -21,6 +24,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from index.config import Config
 from index.embed_cache import encoder_slug
@@ -61,6 +66,9 @@ class StoredIndex:
     dense: dict[str, DenseIndex] = field(default_factory=dict)  # channel -> index
     corpus_hash: str = ""
     manifest: dict = field(default_factory=dict)
+    # file name -> original text, written to sources/ so answers and quotes cite exact file offsets
+    # (read back lazily by search.citation.SourceTexts, not at load)
+    sources: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
 
@@ -90,6 +98,10 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
     for dense in stored.dense.values():
         faiss.write_index(dense.index, str(folder / dense.file))
     stored.bm25.save(str(folder / "bm25"), show_progress=False)
+    if stored.sources:
+        (folder / "sources").mkdir()
+        for name, text in stored.sources.items():
+            (folder / "sources" / name).write_text(text, encoding="utf-8")
     manifest = {
         "format_version": FORMAT_VERSION,
         **extra,
@@ -100,7 +112,7 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
             "chunks": len(stored.chunks),
         },
         "encoders": [
-            {"channel": d.channel, "name": d.encoder, "dim": d.dim, "file": d.file}
+            {"channel": d.channel, "name": d.encoder, "dim": d.dim, "file": d.file, "vectors": d.index.ntotal}
             for d in stored.dense.values()
         ],
         "bm25": {"dir": "bm25", "vocab": len(stored.bm25.vocab_dict), "tokens": stored.config.bm25_tokens},
@@ -193,14 +205,26 @@ def _load_bm25(folder: Path, n_chunks: int):
     return bm25
 
 
+def vector_rows(index) -> np.ndarray:
+    """The chunk row of every vector of a FAISS index (its ids; positions for an index without ids)."""
+    import faiss
+
+    if isinstance(index, faiss.IndexIDMap):
+        return faiss.vector_to_array(index.id_map).astype(np.int64)
+    return np.arange(index.ntotal, dtype=np.int64)
+
+
 def _load_dense(path: Path, entry: dict, n_chunks: int) -> DenseIndex:
     import faiss
 
     dense = DenseIndex(channel=entry["channel"], encoder=entry["name"], dim=int(entry["dim"]), index=None)
     dense.index = faiss.read_index(str(path / entry["file"]))
-    if dense.index.ntotal != n_chunks or dense.index.d != dense.dim:
+    rows = vector_rows(dense.index)
+    covered = np.unique(rows)
+    in_range = len(covered) == 0 or (covered[0] >= 0 and covered[-1] < n_chunks)
+    if dense.index.d != dense.dim or len(covered) != n_chunks or not in_range:
         raise IndexLoadError(
-            f"{path / entry['file']}: {dense.index.ntotal} vectors of dimension {dense.index.d}, expected "
-            f"{n_chunks} of dimension {dense.dim}; {REBUILD}"
+            f"{path / entry['file']}: {dense.index.ntotal} vectors of dimension {dense.index.d} do not cover the "
+            f"{n_chunks} chunks with dimension {dense.dim}; {REBUILD}"
         )
     return dense

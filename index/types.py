@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+
+_DRAFT_MARKER = re.compile(r"\s*[（(](?:公开)?征求意见稿[)）]\s*$")
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,16 @@ class Citation:
     start: int
     end: int
 
-    def __str__(self) -> str:
+    def head(self) -> str:
+        """``《title》section › subsection``: what a report cites. A draft marker ending the title
+        ((公开)征求意见稿) is left out, as plans are cited by name (issue 5's example); the full title
+        stays in ``doc_title``."""
+        title = _DRAFT_MARKER.sub("", self.doc_title) or self.doc_title
         path = " › ".join(p for p in self.section_path if p != self.doc_title)
-        head = f"《{self.doc_title}》" + (path if path else "")
-        return f"{head} [{self.source}:{self.start}-{self.end}]"
+        return f"《{title}》{path}"
+
+    def __str__(self) -> str:
+        return f"{self.head()} [{self.source}:{self.start}-{self.end}]"
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,7 +17,6 @@ corpus does not answer gets ``None`` and a reason, never a random sentence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -29,26 +28,28 @@ from search.citation import SourceText, citation_for, text_to_original
 from search.highlight import (
     DocumentFrequency,
     QueryTerm,
+    find_forms,
     numeric_cue,
     query_terms,
     question_years,
+    stated_years,
     term_spans,
     weigh_terms,
 )
 from search.numbers import find_numbers
-from search.sentences import clauses, split_sentences
+from search.sentences import split_sentences
 
-_YEARS = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 
 ANSWER_HITS = 5  # sentences are taken from this many top passages
 MIN_OWN_COVERAGE = 0.34  # the answer sentence must hold a third of the question's term weight …
-MIN_CONTEXT_COVERAGE = 0.5  # … and half of it counting its context
+MIN_CONTEXT_COVERAGE = 0.4  # … and two fifths of it counting its context
 NUMBER_BONUS = 0.15
 YEAR_PENALTY = 0.2
 DENSE_WEIGHT = 0.5
-RANK_PRIOR = 0.1
+RANK_PRIOR = 0.05
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
+NEAR_CHARS = 12  # a quantity this close to a question term is about it
 JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
 
 
@@ -75,12 +76,17 @@ def _found(key: str, term: QueryTerm) -> bool:
 
 
 def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm]) -> bool:
-    """Does a clause of the sentence state a quantity next to a question term? (A table row is one
-    clause: its unit column and value cell belong to the indicator named in the row.)"""
-    for a, b in clauses(text, start, end):
-        if find_numbers(text, a, b) and any(_found(_key(text[a:b]), t) for t in terms if t.kind == "word"):
-            return True
-    return False
+    """Does the sentence state a quantity within ``NEAR_CHARS`` of a question term (食品抽检量达到10批次/千人,
+    32个行政村)? In a table row (cells split by |) the whole row is near: its unit and value cells belong
+    to the indicator the row names."""
+    quantities = find_numbers(text, start, end)
+    if not quantities:
+        return False
+    spans = find_forms(text[start:end], [f for t in terms if t.kind == "word" for f in t.forms])
+    if "|" in text[start:end]:
+        return bool(spans)
+    return any(max(q.start - start - s.end, s.start - (q.end - start)) <= NEAR_CHARS
+               for q in quantities for s in spans)
 
 
 def score_sentences(
@@ -90,11 +96,11 @@ def score_sentences(
     encode: Encode | None = None,
     answer_hits: int = ANSWER_HITS,
 ) -> list[ScoredSentence]:
-    """Score every sentence of the first ``answer_hits`` hits; best first."""
+    """Score every sentence of the first ``answer_hits`` hits: answerable ones first, best first."""
     terms = list(query_terms(question) if terms is None else terms)
     total = sum(t.weight for t in terms) or 1.0
     wants_number = numeric_cue(question)
-    asked_years = set(question_years(question))
+    asked_years = set(question_years(question)) or stated_years(question)
     candidates: list[tuple[int, int, int, float, float, bool]] = []
     for hit_index, hit in enumerate(hits[:answer_hits]):
         text = hit.chunk.text
@@ -109,17 +115,21 @@ def score_sentences(
             half = sum(t.weight for t in terms if not _found(keys[i], t) and _found(near, t))
             has_number = wants_number and _number_near_terms(text, a, b, terms)
             # a sentence about other years (到2020年 when 2025 is asked) answers another question
-            stated = set(_YEARS.findall(keys[i]))
+            stated = stated_years(keys[i])
             other_years = bool(asked_years and stated and not stated & asked_years
-                               and not any(y in near for y in asked_years))
+                               and not asked_years & stated_years(near))
             candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number,
                                other_years))
     if not candidates:
         return []
     dense = np.zeros(len(candidates), dtype=np.float32)
-    if encode is not None:
-        vectors = encode([question] + [hits[h].chunk.text[a:b] for h, a, b, *_ in candidates])
-        dense = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+    # Only sentences that could be the answer are embedded (the encoder is the slow part: ~20 ms a
+    # sentence on a laptop CPU); the others keep dense 0 and rank below them anyway.
+    eligible = [i for i, c in enumerate(candidates) if _eligible(c[3], c[4])]
+    if encode is not None and eligible:
+        vectors = encode([question] + [hits[candidates[i][0]].chunk.text[candidates[i][1]:candidates[i][2]]
+                                       for i in eligible])
+        dense[eligible] = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     scored = []
     for (hit_index, a, b, own, coverage, has_number, other_years), similarity in zip(
         candidates, dense, strict=True
@@ -127,7 +137,8 @@ def score_sentences(
         score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
                  + (NUMBER_BONUS if has_number else 0.0) - (YEAR_PENALTY if other_years else 0.0))
         scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number))
-    scored.sort(key=lambda s: -s.score)
+    # answerable sentences first (best score first), then the rest: the answer is scored[0] if any
+    scored.sort(key=lambda s: (not answerable(s), -s.score))
     return scored
 
 
@@ -146,6 +157,9 @@ def _join_neighbour(best: ScoredSentence, hit: Hit, terms: Sequence[QueryTerm]) 
             a, b = spans[j]
             gain = sum(t.weight for t in missing if _found(_key(text[a:b]), t))
             start, end = min(a, best.start), max(b, best.end)
+            # never across a line break: another paragraph, list item or table row is another record
+            if "\n" in text[start:end]:
+                continue
             if gain > 0 and end - start <= JOIN_MAX_CHARS and b - a >= MIN_SENTENCE_CHARS:
                 gains.append((gain, start, end))
     if not gains:
@@ -154,9 +168,13 @@ def _join_neighbour(best: ScoredSentence, hit: Hit, terms: Sequence[QueryTerm]) 
     return start, end
 
 
-def answerable(best: ScoredSentence) -> bool:
+def _eligible(own: float, coverage: float) -> bool:
+    return own >= MIN_OWN_COVERAGE and coverage >= MIN_CONTEXT_COVERAGE
+
+
+def answerable(sentence: ScoredSentence) -> bool:
     """The threshold: relative to question-term coverage, the same for every question."""
-    return best.own >= MIN_OWN_COVERAGE and best.coverage >= MIN_CONTEXT_COVERAGE
+    return _eligible(sentence.own, sentence.coverage)
 
 
 def highlight_hits(hits: Sequence[Hit], terms: Sequence[QueryTerm], answer: Answer | None = None) -> list[Hit]:
@@ -201,9 +219,11 @@ def answer_question(
                          reason="the question has no content words to look for")
     scored = score_sentences(question, hits, terms, encode, answer_hits)
     if not scored or not answerable(scored[0]):
-        best = scored[0] if scored else None
-        reason = ("no sentence of the top passages covers enough of the question"
-                  + (f" (best covers {best.own:.0%} of its terms, {MIN_OWN_COVERAGE:.0%} needed)" if best else ""))
+        best = max(scored, key=lambda s: (s.own, s.coverage)) if scored else None
+        reason = "no sentence of the top passages covers enough of the question"
+        if best:
+            reason += (f" (the best holds {best.own:.0%} of its term weight, {best.coverage:.0%} with its "
+                       f"context; {MIN_OWN_COVERAGE:.0%} and {MIN_CONTEXT_COVERAGE:.0%} are needed)")
         return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason)
     best = scored[0]
     hit = hits[best.hit_index]

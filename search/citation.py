@@ -35,10 +35,12 @@ def citation_for(chunk: Chunk, start: int | None = None, end: int | None = None)
 
 
 def format_citation(citation: Citation, location: bool = True) -> str:
-    """``《title》section › subsection`` and, with ``location``, `` [source:start-end]``."""
-    path = " › ".join(p for p in citation.section_path if p != citation.doc_title)
-    head = f"《{citation.doc_title}》{path}"
-    return f"{head} [{citation.source}:{citation.start}-{citation.end}]" if location else head
+    """``《title》section › subsection`` and, with ``location``, `` [source:start-end]``.
+
+    One format everywhere (CLI, JSON, app): ``Citation.head`` / ``str(Citation)``, which leave out a
+    draft marker ending the title.
+    """
+    return str(citation) if location else citation.head()
 
 
 def text_to_original(chunk: Chunk, start: int, end: int, source_text: SourceText | None = None) -> tuple[int, int]:
@@ -63,7 +65,8 @@ def text_to_original(chunk: Chunk, start: int, end: int, source_text: SourceText
 
 
 def neighbours(chunks: Sequence[Chunk], chunk_id: str, context: int = 1) -> list[Chunk]:
-    """The passage ``chunk_id`` with up to ``context`` passages of the same section on each side.
+    """The passage ``chunk_id`` with up to ``context`` passages of its section (subsections included)
+    on each side, in file order.
 
     Raises:
         ValueError: no chunk has that id, or ``context`` is negative.
@@ -73,8 +76,10 @@ def neighbours(chunks: Sequence[Chunk], chunk_id: str, context: int = 1) -> list
     target = next((c for c in chunks if c.chunk_id == chunk_id), None)
     if target is None:
         raise ValueError(f"no passage with chunk_id {chunk_id!r}: copy an id from `planqa search --json`")
+    # the section is the target's, subsections included (a table or box under （二）主要目标)
+    depth = len(target.section_path)
     same = sorted(
-        (c for c in chunks if c.doc_id == target.doc_id and c.section_path == target.section_path),
+        (c for c in chunks if c.doc_id == target.doc_id and c.section_path[:depth] == target.section_path),
         key=lambda c: (c.start, c.end),
     )
     i = next(i for i, c in enumerate(same) if c.chunk_id == chunk_id)

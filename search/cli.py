@@ -86,7 +86,7 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
     add_index_options(p)
     p.add_argument("--encoder", help=f"dense encoder: a registered name or a model folder (default: "
                                      f"{Config.encoder})")
-    p.add_argument("--channels", type=channels_arg, help="retrieval channels to build (default: bm25,dense)")
+    p.add_argument("--channels", type=channels_arg, help=f"retrieval channels to build (default: {','.join(Config().channels)})")
 
 
 @command("build", "build the index over plan texts", _build_arguments)

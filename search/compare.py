@@ -16,7 +16,7 @@ from index.tokenize import get_tokenizer
 from index.types import Answer, Chunk, ChunkComparison, Column, Comparison, Hit, Quantity, Span
 from search.answer import ANSWER_HITS, Encode, answer_question
 from search.citation import SourceText
-from search.highlight import DocumentFrequency, QueryTerm, find_forms, query_terms
+from search.highlight import DocumentFrequency, QueryTerm, find_forms, query_terms, weigh_terms
 from search.numbers import find_numbers
 from search.sentences import clauses
 
@@ -52,15 +52,25 @@ def focus_numbers(answer: Answer | None, terms: Sequence[QueryTerm]) -> tuple[Qu
     return tuple(replace(q, start=q.start + shift, end=q.end + shift) for q in chosen)
 
 
-def relevant_documents(searcher: Searcher, question: str, documents: int = DOCUMENTS) -> list[str]:
-    """The documents of the best passages for ``question``, best first, at most ``documents``."""
-    doc_ids: list[str] = []
-    for hit in searcher.search(question, k=SEARCH_DEPTH):
-        if hit.chunk.doc_id not in doc_ids:
-            doc_ids.append(hit.chunk.doc_id)
-            if len(doc_ids) >= documents:
-                break
-    return doc_ids
+def relevant_documents(
+    searcher: Searcher, question: str, terms: Sequence[QueryTerm], documents: int = DOCUMENTS
+) -> list[str]:
+    """The ``documents`` plans that cover most of the question's terms in one of their top passages.
+
+    Passages are retrieved once over all plans; a plan counts by its best passage's weighted term
+    coverage (context included), ties broken by retrieval rank. Plans whose passages share no term
+    with the question are left out.
+    """
+    total = sum(t.weight for t in terms) or 1.0
+    best: dict[str, tuple[float, int]] = {}
+    for rank, hit in enumerate(searcher.search(question, k=SEARCH_DEPTH)):
+        key = _key(f"{hit.chunk.context}\n{hit.chunk.text}")
+        coverage = sum(t.weight for t in terms if any(f and f in key for f in t.forms)) / total
+        doc_id = hit.chunk.doc_id
+        if coverage > 0 and (doc_id not in best or coverage > best[doc_id][0]):
+            best[doc_id] = (coverage, best.get(doc_id, (0.0, rank))[1])
+    ranked = sorted(best, key=lambda d: (-best[d][0], best[d][1]))
+    return ranked[:documents]
 
 
 def compare(
@@ -93,7 +103,9 @@ def compare(
     if top < 1:
         raise ValueError(f"--top must be 1 or more, got {top}")
     terms = query_terms(question)
-    doc_ids = list(doc_ids) if doc_ids else relevant_documents(searcher, question, documents)
+    if frequencies is not None:
+        terms = weigh_terms(terms, *frequencies)
+    doc_ids = list(doc_ids) if doc_ids else relevant_documents(searcher, question, terms, documents)
     columns = []
     for doc_id in doc_ids:
         doc = searcher.document(doc_id)

@@ -1,21 +1,20 @@
-"""Dense retrieval: FAISS inner product over L2-normalised vectors (cosine similarity)."""
+"""Dense retrieval: FAISS inner product over L2-normalised vectors (cosine similarity).
+
+The FAISS ids are chunk rows; a chunk may have several vectors (its sentence windows, see
+``index.build.dense_units``) and scores as its best one.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from index.encoders import Encoder, embedding_text
+from index.store import vector_rows
 from index.types import Chunk, Hit
 
 
-def is_exact(index) -> bool:
-    import faiss
-
-    return isinstance(index, faiss.IndexFlat)
-
-
-def search_parameters(index, allowed_rows: np.ndarray):
-    """FAISS search parameters that restrict an exact search to ``allowed_rows`` (ids = chunk rows).
+def search_parameters(allowed_rows: np.ndarray):
+    """FAISS search parameters that restrict an exact search to the vectors of ``allowed_rows``.
 
     The selector acts inside the search, so a filter gets its full ``k`` even when the allowed rows
     are far down the global ranking.
@@ -33,48 +32,64 @@ class DenseRetriever:
 
     def __init__(self, index, encoder: Encoder, chunks: list[Chunk], name: str = "dense"):
         """Args:
-            index: a FAISS index whose id i is ``chunks[i]``.
+            index: a FAISS index whose ids are rows of ``chunks`` (``index.build.build_faiss``).
             encoder: the encoder that embedded the chunks (it embeds the query too).
             chunks: the passages.
             name: the channel name used in ``Hit.ranks``.
         """
-        if index.ntotal != len(chunks):
-            raise ValueError(f"FAISS index holds {index.ntotal} vectors, got {len(chunks)} chunks")
+        import faiss
+
+        self.rows = vector_rows(index)
+        if len(np.unique(self.rows)) != len(chunks) or (len(self.rows) and self.rows.max() >= len(chunks)):
+            raise ValueError(f"FAISS index holds {index.ntotal} vectors that do not cover the {len(chunks)} chunks")
         self.index = index
         self.encoder = encoder
         self.chunks = chunks
         self.name = name
-        self._exact = is_exact(index)
-        if not self._exact:
-            import faiss
-
-            ivf = faiss.try_extract_index_ivf(index)
-            if ivf is not None:
-                ivf.make_direct_map()  # so filtered searches can reconstruct the allowed vectors
+        self._inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+        self._exact = isinstance(self._inner, faiss.IndexFlat)
+        self._per_chunk = int(np.bincount(self.rows).max()) if len(self.rows) else 1
+        ivf = None if self._exact else faiss.try_extract_index_ivf(self._inner)
+        if ivf is not None:
+            ivf.make_direct_map()  # so filtered searches can reconstruct the allowed vectors
 
     def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` chunks most similar to ``query``, among ``allowed`` rows (bool mask) if given."""
-        rows = None if allowed is None else np.flatnonzero(allowed)
-        k = min(k, len(self.chunks) if rows is None else len(rows))
+        allowed_rows = None if allowed is None else np.flatnonzero(allowed)
+        k = min(k, len(self.chunks) if allowed_rows is None else len(allowed_rows))
         if k <= 0 or not query.strip():
             return []
         vector = np.ascontiguousarray(self.encoder.encode([embedding_text(query)]), dtype=np.float32)
-        if rows is None:
-            scores, ids = self.index.search(vector, k)
-        elif self._exact:
-            scores, ids = self.index.search(vector, k, params=search_parameters(self.index, rows))
+        if allowed_rows is None or self._exact:
+            params = None if allowed_rows is None else search_parameters(allowed_rows)
+            best = self._search_index(vector, k, params)
         else:
-            # HNSW/IVF with a selector lose results when few rows are allowed (the graph or the
-            # probed lists miss them): score the allowed subset exactly instead.
-            subset = self.index.reconstruct_batch(rows.astype(np.int64))
-            sims = subset @ vector[0]
-            best = np.lexsort((rows, -sims))[:k]
-            scores, ids = sims[best][None, :], rows[best][None, :]
-        hits = []
-        for score, row in zip(scores[0].tolist(), ids[0].tolist(), strict=True):
-            if row < 0:  # fewer results than k (approximate indexes)
-                continue
-            rank = len(hits) + 1
-            hits.append(Hit(chunk=self.chunks[row], score=float(score), rank=rank,
-                            ranks={self.name: rank}, scores={self.name: float(score)}))
-        return hits
+            # HNSW/IVF with a selector lose results when few rows are allowed (the graph or the probed
+            # lists miss them): score the allowed rows' vectors exactly instead.
+            positions = np.flatnonzero(np.isin(self.rows, allowed_rows))
+            sims = self._inner.reconstruct_batch(positions.astype(np.int64)) @ vector[0]
+            best = _best_per_row(sims, self.rows[positions])
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [
+            Hit(chunk=self.chunks[row], score=score, rank=rank, ranks={self.name: rank}, scores={self.name: score})
+            for rank, (row, score) in enumerate(ranked, start=1)
+        ]
+
+    def _search_index(self, vector: np.ndarray, k: int, params) -> dict[int, float]:
+        """Best score per chunk row over the nearest vectors, fetching deeper until ``k`` rows are found."""
+        fetch = min(self.index.ntotal, k * min(self._per_chunk, 4) + 16)
+        while True:
+            scores, ids = self.index.search(vector, fetch, params=params)
+            found = ids[0] >= 0
+            best = _best_per_row(scores[0][found], ids[0][found])
+            if len(best) >= k or fetch >= self.index.ntotal or not found.all():
+                return best
+            fetch = min(self.index.ntotal, fetch * 4)
+
+
+def _best_per_row(scores: np.ndarray, rows: np.ndarray) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for score, row in zip(scores.tolist(), rows.tolist(), strict=True):
+        if score > best.get(row, -np.inf):
+            best[row] = score
+    return best

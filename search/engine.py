@@ -21,6 +21,7 @@ from index.normalize import normalize
 from index.store import MANIFEST, IndexLoadError, StoredIndex, load_index
 from index.tokenize import get_tokenizer
 from index.types import AskResult, Chunk, ChunkComparison, Comparison, Document, Hit, QuoteResult, Section
+from search.crosslingual import bridged_lexical
 from search.crosslingual import routing as crosslingual_routing
 from search.dense import DenseRetriever
 from search.hybrid import HybridRetriever, Retriever, Rewriter, Weights
@@ -31,7 +32,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 def _lexical(engine: Engine, name: str) -> Retriever:
     tokenizer = get_tokenizer(engine.config.bm25_tokens)
-    return LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name)
+    lexical = LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name)
+    return bridged_lexical(engine, lexical)  # English questions reach BM25 through the glossary (issue 4)
 
 
 def _dense(engine: Engine, name: str) -> Retriever:

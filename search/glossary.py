@@ -177,12 +177,24 @@ class Expansion:
             the numbers (all forms) and Latin tokens that plan texts use as they are (PM2.5, GDP).
         numbers: every number form (as written, without separators, with 万/亿).
         unmatched: content words the glossary did not know (for diagnostics and the glossary's growth).
+        groups: the Chinese query unit by unit, in query order: the renderings of a term, the forms of
+            a number, a Han run or a literal token; alternatives of one unit stand for one thing.
     """
 
     terms: list[tuple[str, list[str]]] = field(default_factory=list)
     chinese_query: str = ""
     numbers: list[str] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the query's content the glossary bridged: units found / (units + unknown words).
+
+        1.0 when every content word was matched; 0.0 when nothing was (or the query had no content).
+        """
+        found = len(self.groups)
+        return found / (found + len(self.unmatched)) if found else 0.0
 
     @property
     def chinese_terms(self) -> list[str]:
@@ -251,7 +263,7 @@ class Glossary:
         terms: list[tuple[str, list[str]]] = []
         numbers: list[str] = []
         unmatched: list[str] = []
-        parts: list[str] = []  # the Chinese query, in query order
+        groups: list[list[str]] = []  # one list of alternatives per unit of the query, in query order
         i = 0
         while i < len(tokens):
             tok = tokens[i]
@@ -259,12 +271,12 @@ class Glossary:
             if match:
                 n, renderings = match
                 terms.append((source[tok.start : tokens[i + n - 1].end], renderings))
-                parts += renderings
+                groups.append(list(renderings))
                 i += n
                 continue
             following = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
             if tok.kind == "han":
-                parts.append(tok.text)
+                groups.append([tok.text])
             elif tok.kind == "num":
                 if following in _SCALES:
                     forms = number_forms(tok.text, following)
@@ -273,22 +285,23 @@ class Glossary:
                 else:
                     forms = number_forms(tok.text)
                 numbers += forms
-                parts += forms
+                groups.append(forms)
                 i += 2 if following in _SCALES or following in ("percent", "pct") else 1
                 continue
             elif tok.key not in STOPWORDS and tok.text.lower() not in STOPWORDS:
                 # Latin tokens with digits (PM2.5, 5G, CO2) and capitalised acronyms (GDP, ICT) are
                 # written the same way in Chinese plan texts: BM25 can match them as they are.
                 if any(ch.isdigit() for ch in tok.text) or _is_acronym(tok.text):
-                    parts.append(tok.text)
+                    groups.append([tok.text])
                 else:
                     unmatched.append(tok.text)
             i += 1
         return Expansion(
             terms=terms,
-            chinese_query=" ".join(dict.fromkeys(parts)),
+            chinese_query=" ".join(dict.fromkeys(zh for group in groups for zh in group)),
             numbers=list(dict.fromkeys(numbers)),
             unmatched=unmatched,
+            groups=groups,
         )
 
     def _match_at(self, tokens: list[Token], i: int) -> tuple[int, list[str]] | None:

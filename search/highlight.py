@@ -30,7 +30,7 @@ _STOPWORDS = frozenset(
 # Questions about an amount: favour sentences that state a number with a unit (issue 5).
 _NUMERIC_CUES = (
     "多少", "几", "多大", "多久", "多长", "多高", "多远", "比例", "比重", "占比", "规模", "水平", "目标", "指标",
-    "达到", "提高到", "提升到", "降到", "增长", "总量", "增加", "覆盖", "率",
+    "达到", "提高到", "提升到", "降到", "增长", "总量", "增加", "覆盖",
     "how many", "how much", "how big", "how long", "how high", "target", "level", "rate", "share",
     "percent", "percentage", "proportion", "number of", "amount", "total", "grow", "reach",
 )
@@ -55,7 +55,24 @@ def numeric_cue(question: str) -> bool:
     return any(cue in q for cue in _NUMERIC_CUES)
 
 
+# Five-year plan periods name their years: 十三五 is 2016–2020 (the 11th plan began in 2006).
+_PERIOD = re.compile(r"十([一二三四五六七八九])五")
+_CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+
+
+def stated_years(text: str) -> set[str]:
+    """Years a text states: 2025, and those of a plan period it names (“十四五” → 2021 … 2025)."""
+    key = normalize(text)
+    years = {m.group() for m in _YEAR.finditer(key)}
+    for m in _PERIOD.finditer(key):
+        first = 2006 + 5 * (_CN_DIGIT[m.group(1)] - 1)
+        years.update(str(y) for y in range(first, first + 5))
+    return years
+
+
 def question_years(question: str) -> list[str]:
+    """Years the question asks about, written as digits (the period names are cues only when
+    the passage states them, see ``stated_years``)."""
     return [m.group() for m in _YEAR.finditer(normalize(question))]
 
 
@@ -80,8 +97,26 @@ def _chinese_terms(text: str) -> list[QueryTerm]:
             elif len(word) > 1:
                 terms.append(QueryTerm(word, (word,), _word_weight(word)))
         elif len(word) >= 2 and any("\u3400" <= ch <= "\u9fff" for ch in word):
-            terms.append(QueryTerm(word, (word,), _word_weight(word)))
+            terms += [QueryTerm(w, (w,), _word_weight(w)) for w in _parts(word)]
     return terms
+
+
+@lru_cache(maxsize=4096)
+def _parts(word: str) -> tuple[str, ...]:
+    """A plan term the BM25 dictionary keeps whole (城市内涝, 营商环境) as its words (城市, 内涝), so a
+    sentence saying 内涝防治 still holds part of it; words that do not split into two-character
+    words stay whole (宫颈癌, 直升机场)."""
+    if len(word) < 4:
+        return (word,)
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    pieces = jieba.lcut(word, HMM=False)
+    if len(pieces) < 2 or any(len(p) < 2 for p in pieces):
+        return (word,)
+    return tuple(p for p in pieces if p not in _STOPWORDS)
 
 
 def _english_terms(question: str) -> list[QueryTerm]:
@@ -103,7 +138,8 @@ def _english_terms(question: str) -> list[QueryTerm]:
     rest = " ".join(p for p in expansion.chinese_query.split() if p not in used)
     terms += _chinese_terms(rest)
     # Names the glossary does not know (Tokyo, Olympic): the corpus would have to mention them.
-    terms += [QueryTerm(w, (w.lower(),), 1.0) for w in expansion.unmatched if w[:1].isupper() and w.isalpha()]
+    names = [re.sub(r"['’]s?$", "", w) for w in expansion.unmatched if w[:1].isupper()]
+    terms += [QueryTerm(w, (w.lower(),), 1.0) for w in names if w.isalpha()]
     return terms
 
 

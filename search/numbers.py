@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from index.normalize import to_simplified
 from index.types import Quantity
 
 _MAGNITUDE = "(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)"
@@ -19,7 +20,7 @@ _BASE_UNITS = sorted(
         "个百分点 百分点 个工作日 工作日 年一遇 批次 人次 标准煤 吨标准煤 微克 毫克 千克 公斤 克 立方米 平方米 "
         "平方公里 平方千米 公里 千米 厘米 毫米 米 千瓦时 千瓦 兆瓦 吉瓦 万千瓦 吨 元 美元 港元 件 个 项 家 人 "
         "户 所 座 条 张 台 辆 套 床 名 位 批 次 天 日 小时 分钟 年 个月 月 周 岁 倍 亩 公顷 升 标箱 艘 架 部 "
-        "篇 处 株 种 类 块 宗 笔 届 场 间 栋 层 GW MW kW kWh km km2 kg TEU Gbps Mbps % ％ ‰ ℃"
+        "篇 处 株 种 类 块 宗 笔 届 场 间 栋 层 方面 GW MW kW kWh km km2 kg TEU Gbps Mbps % ％ ‰ ℃"
     ).split(),
     key=len,
     reverse=True,
@@ -82,6 +83,7 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Quan
     """
     end = len(text) if end is None else end
     found: list[Quantity] = []
+    text = to_simplified(text)  # 條/項/億 as 条/项/亿; the same length, so offsets hold
     for m in _QUANTITY.finditer(text, start, end):
         number, unit = m.group("num"), m.group("unit") or ""
         before = text[m.start("num") - 1] if m.start("num") else ""

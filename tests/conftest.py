@@ -102,7 +102,7 @@ def mini_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("mini")
     plans = write_plans(root / "plans")
     build_index([plans], index=root / "index", config=Config(encoder="hash-test"),
-                encoders={"dense": HashEncoder()}, cache=root / "cache")
+                encoders={"dense": HashEncoder(), "use": HashEncoder()}, cache=root / "cache")
     return root / "index"
 
 
@@ -110,7 +110,7 @@ def mini_index(tmp_path_factory) -> Path:
 def mini_engine(mini_index):
     from search.engine import Engine
 
-    return Engine.load(mini_index, build_if_missing=False, encoders={"dense": HashEncoder()})
+    return Engine.load(mini_index, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,8 @@ from index.types import (
     Span,
 )
 from index.types import AskResult as _AskResult
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # --- a fake engine: same method names and result types as search.engine.Engine ---------------------------
 TEXT = (
@@ -218,6 +223,15 @@ def test_cite_shows_the_source_in_context_with_the_quote_marked(fake):
     assert html_text.count('class="pq-text pq-context"') == 2  # the passage and the next one
 
 
+def test_a_quote_across_two_passages_is_marked_in_both():
+    left = Chunk("l", "d1", "T", ("T",), "甲乙丙丁。", "a.txt", 0, 5)
+    right = Chunk("r", "d1", "T", ("T",), "戊己庚。", "a.txt", 5, 9)
+    match = QuoteMatch("d1", "T", ("T",), "a.txt", 2, 7, "丙丁。戊己", 1.0, left)
+    assert app._match_spans(left, match) == [Span(2, 5, "match")]
+    assert app._match_spans(right, match) == [Span(0, 2, "match")]
+    assert app._match_spans(Chunk("o", "d2", "U", (), "丙丁", "b.txt", 2, 4), match) == []
+
+
 def test_cite_not_found_lists_the_nearest_candidates(fake):
     html_text = app.cite(fake, "完全不存在的句子")
     assert "Not found. best similarity 0.41 &lt; 0.80" in html_text
@@ -250,3 +264,114 @@ def test_build_app_names_its_endpoints_and_element_ids(fake):
     assert {"ask", "compare", "compare_passages", "cite", "outline", "section"} <= names
     ids = {c["props"].get("elem_id") for c in config["components"]}
     assert {"question", "ask", "answer", "passages", "quote", "cite", "comparison"} <= ids
+
+
+def test_unexpected_errors_become_a_note_not_a_trace(caplog):
+    def broken(question: str) -> tuple[str, str, str]:
+        raise RuntimeError("index file vanished")
+
+    guarded = app._guarded("", "")(broken)
+    answer, citation, passages = guarded("深圳")
+    assert (
+        answer
+        == '<div class="pq-note">出错了，请重试。 Something went wrong: RuntimeError: index file vanished</div>'
+    )
+    assert (citation, passages) == ("", "")
+    assert "broken failed" in caplog.text
+    assert app._guarded()(broken)("深圳").startswith('<div class="pq-note">出错了')
+
+
+# --- the handlers on the seeds (real index and models) ------------------------------------------------
+FOOD_QUESTION = "深圳到2025年食品抽检要达到什么水平"
+FOOD_TARGET = "食用农产品和食品抽检量达到10批次/千人"
+FOOD_SOURCE = "000_67948c9818ef1510.txt"
+
+
+class _MarkedText(HTMLParser):
+    """The text of an HTML fragment and, per character, whether it sits inside a <mark>."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.marked, self._depth = "", [], 0
+        self.feed(fragment)
+
+    def handle_starttag(self, tag, attrs):
+        self._depth += tag == "mark"
+
+    def handle_endtag(self, tag):
+        self._depth -= tag == "mark"
+
+    def handle_data(self, data):
+        self.text += data
+        self.marked += [self._depth > 0] * len(data)
+
+    def is_marked(self, needle: str) -> bool:
+        at = self.text.find(needle)
+        while at >= 0:
+            if all(self.marked[at : at + len(needle)]):
+                return True
+            at = self.text.find(needle, at + 1)
+        return False
+
+
+def _location(fragment: str) -> tuple[str, int, int]:
+    source, start, end = re.search(r"([\w.]+\.txt):(\d+)-(\d+)", fragment).groups()
+    return source, int(start), int(end)
+
+
+def _seed(source: str) -> str:
+    return (ROOT / "seeds" / source).read_text(encoding="utf-8")
+
+
+def _food_doc(engine):
+    return next(d for d in engine.documents if d.title.startswith("深圳市食品药品安全“十四五”规划"))
+
+
+@pytest.mark.model
+def test_seeds_ask_answers_the_food_sampling_target(engine):
+    answer, citation, passages = app.ask(engine, FOOD_QUESTION)
+    assert citation.startswith("《深圳市食品药品安全“十四五”规划")
+    assert f"（二）主要目标 [{FOOD_SOURCE}:" in citation
+    source, start, end = _location(citation)
+    assert FOOD_TARGET in _seed(source)[start:end]  # the citation can be checked by slicing the file
+    assert _MarkedText(answer).is_marked("10批次/千人")
+    assert _MarkedText(passages).is_marked(FOOD_TARGET)  # inside the answer mark of its passage
+    assert passages.count('class="pq-card pq-passage"') == 5
+
+
+@pytest.mark.model
+def test_seeds_documents_outline_and_section(engine):
+    table = app.documents_table(engine)
+    assert table.count("<tr>") == 1 + len(engine.documents) == 15
+    food = _food_doc(engine)
+    assert f"<td>{food.title}</td><td>深圳市</td><td>2021–2025</td>" in table
+    body, choices = app.outline(engine, food.doc_id)
+    labels = [label.strip("\u3000") for label, _ in choices]
+    assert labels[:2] == ["一、发展基础和发展环境", "（一）发展成就"]
+    goals = next(value for label, value in choices if label.strip("\u3000") == "（二）主要目标")
+    assert FOOD_TARGET in app.read_section(engine, food.doc_id, goals)
+
+
+@pytest.mark.model
+def test_seeds_cite_finds_the_quote_with_checkable_offsets(engine):
+    found = app.cite(engine, FOOD_TARGET)
+    assert "Not found" not in found
+    assert marked(found) == [FOOD_TARGET]
+    source, start, end = _location(found)
+    assert (source, _seed(source)[start:end]) == (FOOD_SOURCE, FOOD_TARGET)
+    missing = app.cite(engine, "火星殖民计划将在明年全面启动并完成")
+    assert "没有找到这段原文。 Not found." in missing and "最接近的 Nearest candidates" in missing
+
+
+@pytest.mark.model
+def test_seeds_compare_puts_two_plans_side_by_side(engine):
+    food = _food_doc(engine)
+    huzhou = next(d for d in engine.documents if d.title.startswith("湖州市质量发展"))
+    html_text = app.compare(engine, "2025年食品抽检目标", [food.doc_id, huzhou.doc_id])
+    assert html_text.count('class="pq-card pq-col"') == 2
+    assert html_text.index(food.title) < html_text.index(huzhou.title)
+    assert '<span class="pq-chip">≥10批次/千人</span>' in html_text
+    hits = engine.search(FOOD_QUESTION, k=2)
+    pair = app.compare_passages(engine, hits[0].chunk.chunk_id, hits[1].chunk.chunk_id)
+    assert pair.count('class="pq-card pq-passage"') == 2 and "共同词 Shared terms: " in pair
+    assert "no chunk 'nope'" in html.unescape(app.compare_passages(engine, "nope", hits[0].chunk.chunk_id))

@@ -103,7 +103,7 @@ def test_ask_in_the_browser_marks_the_answer(server, browser, tmp_path):
     page.close()
 
 
-def test_copy_citation_button_and_friendly_empty_question(server, browser):
+def test_empty_question_enter_key_and_copy_citation(server, browser):
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
     page = context.new_page()
@@ -112,7 +112,7 @@ def test_copy_citation_button_and_friendly_empty_question(server, browser):
     page.wait_for_selector("#answer .pq-note", timeout=30_000)
     assert "请输入问题" in page.locator("#answer").inner_text()
     page.locator("#question textarea").fill("深圳到2025年食品抽检要达到什么水平")
-    page.locator("#ask").click()
+    page.locator("#question textarea").press("Enter")  # Enter asks too
     page.wait_for_selector("#answer .pq-copy", timeout=60_000)
     citation = page.locator("#answer .pq-copy").get_attribute("data-citation")
     page.locator("#answer .pq-copy").click()

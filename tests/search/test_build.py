@@ -10,7 +10,8 @@ from index.types import Chunk
 
 
 def build(plans, target, encoder, **config):
-    return build_index([plans], index=target, config=Config(encoder="hash-test", **config),
+    config = {"encoder": "hash-test", "channels": ("bm25", "dense"), **config}  # no USE in unit tests
+    return build_index([plans], index=target, config=Config(**config),
                        encoders={"dense": encoder}, cache=target.parent / "cache")
 
 
@@ -56,7 +57,7 @@ def test_nothing_to_index_is_a_clear_error(tmp_path, hash_encoder):
 
 
 def test_channels_come_from_the_config():
-    assert dense_encoders(Config()) == {"dense": "m3e-small"}
+    assert dense_encoders(Config()) == {"dense": "m3e-small", "use": "use-multilingual"}
     assert dense_encoders(Config(channels=("bm25",))) == {}
     assert dense_encoders(Config(channels=("bm25", "dense", "use"))) == {"dense": "m3e-small", "use": "use-multilingual"}
     with pytest.raises(ValueError, match="unknown channel"):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from index.build import build_faiss
+from index.build import build_faiss, dense_units, sentence_windows
 from index.types import Chunk
 from search.dense import DenseRetriever
 
@@ -49,10 +49,43 @@ def test_filter_is_applied_inside_the_search(hash_encoder, factory):
 def test_empty_query_and_mismatched_index(hash_encoder):
     index = build_faiss(hash_encoder.encode(TEXTS))
     assert DenseRetriever(index, hash_encoder, chunks_of(TEXTS)).search("  ", k=3) == []
-    with pytest.raises(ValueError, match="holds 4 vectors, got 2 chunks"):
+    with pytest.raises(ValueError, match="4 vectors that do not cover the 2 chunks"):
         DenseRetriever(index, hash_encoder, chunks_of(TEXTS[:2]))
 
 
 def test_bad_faiss_factory_is_a_clear_error(hash_encoder):
     with pytest.raises(ValueError, match="Config.faiss_index"):
         build_faiss(hash_encoder.encode(TEXTS), "IVF4096,Flat")
+
+
+def test_sentence_windows_cover_the_text_exactly():
+    text = "第一句很短。第二句也不长；第三句稍微长一些，超过了窗口的一半！最后没有句号"
+    windows = sentence_windows(text, 20)
+    assert "".join(windows) == text
+    assert windows == ["第一句很短。第二句也不长；", "第三句稍微长一些，超过了窗口的一半！", "最后没有句号"]
+    assert sentence_windows("一二三四五六七八九十", 4) == ["一二三四", "五六七八", "九十"]
+    assert sentence_windows(text, 0) == [text]
+
+
+def test_dense_units_carry_the_context_and_the_chunk_row():
+    chunks = [
+        Chunk("c0", "d", "規劃", (), "甲句。乙句。", "s.txt", 0, 6, context="規劃"),
+        Chunk("c1", "d", "規劃", (), "丙句。", "s.txt", 6, 9),
+    ]
+    texts, rows = dense_units(chunks, 3)
+    assert texts == ["规划\n甲句。", "规划\n乙句。", "丙句。"]  # simplified for the encoder
+    assert rows.tolist() == [0, 0, 1]
+
+
+def test_a_chunk_scores_as_its_best_window_and_appears_once(hash_encoder):
+    chunks = chunks_of(["无关的开头。食品抽检量达到10批次/千人。", "推进绿色工厂建设。"])
+    texts, rows = dense_units(chunks, 16)
+    assert rows.tolist() == [0, 0, 1]
+    vectors = hash_encoder.encode(texts)
+    dense = DenseRetriever(build_faiss(vectors, ids=rows), hash_encoder, chunks)
+    hits = dense.search("食品抽检量达到10批次/千人", k=5)
+    assert [h.chunk.chunk_id for h in hits] == ["c0", "c1"]
+    query = hash_encoder.encode(["食品抽检量达到10批次/千人"])[0]
+    assert hits[0].score == pytest.approx(float((vectors[:2] @ query).max()), rel=1e-5)
+    only_c1 = np.array([False, True])
+    assert [h.chunk.chunk_id for h in dense.search("食品抽检", k=5, allowed=only_c1)] == ["c1"]

@@ -27,10 +27,22 @@ def test_chinese_query_searches_as_asked_without_use():
 
 
 def test_chinese_weights_are_the_channel_weights():
-    config = Config(channel_weights=(("bm25", 1.0), ("dense", 0.7)), english_weights=(("dense", 0.2),))
+    config = Config(channel_weights=(("bm25", 1.0), ("dense", 0.7)), english_weights=(("dense", 0.2),),
+                    english_coverage_power=0)
     router = CrossLingual(config, GLOSSARY)
     assert router.weights("深圳食品抽检目标") == {"bm25": 1.0, "dense": 0.7}
     assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.2}
+
+
+def test_english_weights_follow_glossary_coverage():
+    router = CrossLingual(Config(english_weights=(("bm25", 1.0), ("dense", 0.5), ("use", 0.5))), GLOSSARY)
+    # every content word bridged: BM25 alone decides
+    assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.0, "use": 0.0}
+    # one unit of two bridged (深圳; "hospital" unknown): (1 - 1/2) ** 2 of the base weights
+    assert router.route("Shenzhen hospital").expansion.coverage == 0.5
+    assert router.weights("Shenzhen hospital") == {"bm25": 1.0, "dense": 0.125, "use": 0.125}
+    # nothing bridged: the dense channels at their base weights
+    assert router.weights("lorem ipsum") == {"bm25": 1.0, "dense": 0.5, "use": 0.5}
 
 
 def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
@@ -94,16 +106,47 @@ def test_english_query_reaches_the_chinese_passage_through_bm25(mini_engine):
     assert hits and "10批次/千人" in hits[0].chunk.text
 
 
-def test_chinese_results_equal_plain_routing_on_mini_index(mini_engine):
-    from search.engine import Engine
+def plain_search(engine, query: str, k: int, channels: tuple[str, ...]) -> list:
+    """Search as before issue 4: BM25 unwrapped, no rewriters, the config's channel weights."""
+    from index.tokenize import get_tokenizer
+    from search.engine import CHANNELS
+    from search.hybrid import HybridRetriever
+    from search.lexical import LexicalRetriever
 
-    plain = Engine(mini_engine.stored, encoders=mini_engine.encoders, rewriters={},
-                   weights=dict(mini_engine.config.channel_weights))
+    built = {
+        name: LexicalRetriever(engine.stored.bm25, get_tokenizer(engine.config.bm25_tokens), engine.chunks)
+        if name == "bm25" else CHANNELS[name](engine, name)
+        for name in channels
+    }
+    retriever = HybridRetriever(built, weights=dict(engine.config.channel_weights),
+                                candidates=engine.config.candidates, rrf_k=engine.config.rrf_k)
+    return retriever.search(query, k)
+
+
+def test_bridged_bm25_scores_each_unit_once_and_coordinates(mini_engine):
+    import numpy as np
+
+    from search.crosslingual import BridgedLexical
+
+    bridged = mini_engine.retriever(("bm25",))
+    assert isinstance(bridged, BridgedLexical)
+    router = CrossLingual(mini_engine.config, GLOSSARY)
+    lexical = BridgedLexical(bridged.lexical, router)
+    s = bridged.lexical.scores
+    units = [s("深圳"), (s("食品抽检") + s("抽检")) / 2, (s("目标") + s("指标")) / 2]
+    matched = sum((u > 0).astype(float) for u in units)
+    expected = sum(units) * matched / 3
+    assert np.allclose(lexical.scores("Shenzhen food sampling target"), expected)
+    assert [h.chunk.chunk_id for h in lexical.search("深圳食品抽检", k=3)] == [
+        h.chunk.chunk_id for h in bridged.lexical.search("深圳食品抽检", k=3)
+    ]
+
+
+def test_chinese_results_equal_plain_routing_on_mini_index(mini_engine):
+    without_use = tuple(c for c in mini_engine.channels if c != "use")
     for query in ("深圳食品抽检目标", "湖州空气质量优良天数", "营商环境 办理时限"):
-        routed = mini_engine.search(query, k=5)
-        assert [(h.chunk.chunk_id, h.score, h.ranks) for h in routed] == [
-            (h.chunk.chunk_id, h.score, h.ranks) for h in plain.search(query, k=5)
-        ]
+        routed = [(h.chunk.chunk_id, h.score) for h in mini_engine.search(query, k=5)]
+        assert routed == [(h.chunk.chunk_id, h.score) for h in plain_search(mini_engine, query, 5, without_use)]
 
 
 # --- the seeds index (real models)
@@ -122,18 +165,14 @@ def test_cli_search_english_food_sampling(built_index, capsys):
 
 @pytest.mark.model
 def test_chinese_results_unchanged_by_the_english_channel(engine):
-    """Chinese questions: the same hits, scores and ranks whether the ``use`` channel is on or off, and
-    whether the English routing is there or not."""
-    from search.engine import Engine
-
+    """Chinese questions: the same hits and scores whether the ``use`` channel is on or off, and whether
+    the English routing (glossary-bridged BM25, rewriters, per-language weights) is there or not."""
     assert "use" in engine.channels
     without_use = tuple(c for c in engine.channels if c != "use")
-    plain = Engine(engine.stored, rewriters={}, weights=dict(engine.config.channel_weights))
     for q in _dev("zh"):
         on = [(h.chunk.chunk_id, round(h.score, 9)) for h in engine.search(q["question"], k=10)]
         off = [(h.chunk.chunk_id, round(h.score, 9)) for h in engine.search(q["question"], k=10, channels=without_use)]
-        unrouted = [(h.chunk.chunk_id, round(h.score, 9))
-                    for h in plain.search(q["question"], k=10, channels=without_use)]
+        unrouted = [(h.chunk.chunk_id, round(h.score, 9)) for h in plain_search(engine, q["question"], 10, without_use)]
         assert on == off == unrouted, q["id"]
 
 

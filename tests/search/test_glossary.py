@@ -57,6 +57,14 @@ def test_expand_longest_multiword_match(glossary):
     assert e.chinese_query == "深圳 2025 食品抽检 抽检 目标"
     assert e.numbers == ["2025"]
     assert e.unmatched == []
+    assert e.groups == [["深圳"], ["2025"], ["食品抽检", "抽检"], ["目标"]]
+    assert e.coverage == 1.0
+
+
+def test_coverage_counts_unknown_words(glossary):
+    assert glossary.expand("Shenzhen hospital beds").coverage == 1 / 3
+    assert glossary.expand("hospital beds").coverage == 0.0
+    assert glossary.expand("how is it").coverage == 0.0  # stopwords only: nothing to bridge
 
 
 def test_expand_case_and_inflection(glossary):

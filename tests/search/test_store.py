@@ -13,7 +13,7 @@ from index.store import FORMAT_VERSION, IndexLoadError, load_index
 
 
 def build_mini(plans, target, encoder):
-    return build_index([plans], index=target, config=Config(encoder="hash-test"),
+    return build_index([plans], index=target, config=Config(encoder="hash-test", channels=("bm25", "dense")),
                        encoders={"dense": encoder}, cache=target.parent / "cache")
 
 
@@ -27,11 +27,12 @@ def test_round_trip_keeps_everything_including_chinese(mini_plans, tmp_path, has
     assert any("綠色工廠" in c.text for c in stored.chunks)  # traditional characters kept as written
     assert stored.dense["dense"].index.ntotal == len(corpus.chunks)
     assert stored.bm25.scores["num_docs"] == len(corpus.chunks)
-    assert stored.config == Config(encoder="hash-test")
+    assert stored.config == Config(encoder="hash-test", channels=("bm25", "dense"))
     manifest = stored.manifest
     assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["counts"] == {"documents": 2, "sections": len(corpus.sections), "chunks": len(corpus.chunks)}
-    assert manifest["encoders"] == [{"channel": "dense", "name": "hash-test", "dim": 256, "file": "dense.hash-test.faiss"}]
+    assert manifest["encoders"] == [{"channel": "dense", "name": "hash-test", "dim": 256,
+                                     "file": "dense.hash-test.faiss", "vectors": len(corpus.chunks)}]
     assert len(manifest["corpus_hash"]) == 40 and manifest["build_time"]
     raw = (tmp_path / "index" / "chunks.jsonl").read_text(encoding="utf-8")
     assert "食用农产品" in raw  # ensure_ascii=False: the files read as Chinese

@@ -1,0 +1,148 @@
+"""Sentences, extractive answers (exact offsets into the source file), highlights; the seeds' ask examples."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from index.clean import clean
+from index.normalize import match_key
+from index.types import Chunk, Hit
+from search.answer import answer_question, score_sentences
+from search.sentences import clauses, split_sentences
+
+SOURCE = (
+    "深圳市食品安全“十四五”规划\n\n"
+    "一、主要目标\n"
+    "到2025年，食品安全治理体系更加健全；"
+    "食用农产品和食品抽检量达到10批次/千人，[公*#~&文%思享公众号]食品评价性抽检合格率保持在99%以上。\n"
+    "二、重点任务\n"
+    "建立食品安全风险监测体系，完善抽检监测制度。\n"
+    "三、上一期回顾\n"
+    "到2020年，年食品抽检率达到9批次/千人。\n"
+)
+TITLE = "深圳市食品安全“十四五”规划"
+
+
+def make_chunk(source: str, first: str, last: str, path: tuple[str, ...], name: str = "plan.txt") -> Chunk:
+    """The chunk from the start of ``first`` to the end of ``last`` (both found in ``source``)."""
+    start = source.index(first)
+    end = source.index(last, start) + len(last)
+    text = clean(source[start:end]).text
+    chunk_id = hashlib.sha1(f"{name}:{start}".encode()).hexdigest()[:12]
+    return Chunk(chunk_id, "plan-01", TITLE, path, text, name, start, end, context=f"{TITLE}\n{' › '.join(path)}")
+
+
+GOALS = make_chunk(SOURCE, "一、主要目标", "99%以上。", ("一、主要目标",))
+TASKS = make_chunk(SOURCE, "二、重点任务", "监测制度。", ("二、重点任务",))
+PAST = make_chunk(SOURCE, "三、上一期回顾", "千人。", ("三、上一期回顾",))
+
+
+def hits(*chunks: Chunk) -> list[Hit]:
+    return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1) for i, c in enumerate(chunks)]
+
+
+def test_split_sentences_keeps_offsets_and_cuts_at_line_breaks():
+    text = "一、主要目标\n到2025年，体系健全；抽检量达到10批次/千人。\n  二、任务 "
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["一、主要目标", "到2025年，体系健全；", "抽检量达到10批次/千人。", "二、任务"]
+
+
+def test_long_sentence_is_cut_at_clause_boundaries():
+    text = "，".join(["甲" * 30] * 10) + "。"
+    spans = split_sentences(text, max_chars=100)
+    assert all(b - a <= 100 for a, b in spans)
+    assert "".join(text[a:b] for a, b in spans) == text
+    sentence = "抽检量达到10批次/千人，合格率99%以上。"
+    assert [sentence[a:b] for a, b in clauses(sentence)] == ["抽检量达到10批次/千人，", "合格率99%以上。"]
+
+
+def test_answer_is_the_sentence_with_exact_file_offsets():
+    result = answer_question("深圳到2025年食品抽检要达到什么水平", hits(TASKS, GOALS),
+                             source_text={"plan.txt": SOURCE}.get)
+    answer = result.answer
+    assert answer is not None
+    # the sentence with the target, joined with the one before it that holds the year asked about
+    assert answer.text == "到2025年，食品安全治理体系更加健全；食用农产品和食品抽检量达到10批次/千人，食品评价性抽检合格率保持在99%以上。"
+    assert answer.chunk_id == GOALS.chunk_id
+    # the offsets slice the original file (the watermark inside the sentence is cleaned away)
+    assert SOURCE[answer.start:answer.end] == (
+        "到2025年，食品安全治理体系更加健全；食用农产品和食品抽检量达到10批次/千人，[公*#~&文%思享公众号]食品评价性抽检合格率保持在99%以上。"
+    )
+    assert clean(SOURCE[answer.start:answer.end]).text == answer.text
+    assert str(answer.citation) == f"《{TITLE}》一、主要目标 [plan.txt:{answer.start}-{answer.end}]"
+    goals_hit = next(h for h in result.hits if h.chunk.chunk_id == GOALS.chunk_id)
+    answer_spans = [s for s in goals_hit.highlights if s.kind == "answer"]
+    assert [(s.start, s.end) for s in answer_spans] == [(answer.text_start, answer.text_end)]
+    assert GOALS.text[answer.text_start:answer.text_end] == answer.text
+    terms = {GOALS.text[s.start:s.end] for s in goals_hit.highlights if s.kind == "term"}
+    assert {"2025", "抽检", "达到"} <= terms
+
+
+def test_the_asked_year_beats_a_sentence_about_another_year():
+    result = answer_question("到2025年食品抽检率要达到多少批次", hits(PAST, GOALS), source_text={"plan.txt": SOURCE}.get)
+    assert "10批次/千人" in result.answer.text
+
+
+def test_no_answer_rather_than_a_random_sentence():
+    result = answer_question("火星探测任务计划在哪一年发射", hits(TASKS, GOALS))
+    assert result.answer is None
+    assert result.reason.startswith("no sentence of the top passages covers enough of the question")
+    assert [h.chunk.chunk_id for h in result.hits] == [TASKS.chunk_id, GOALS.chunk_id]
+    assert answer_question("深圳食品抽检", []).reason == "no passage matched the question"
+    with pytest.raises(ValueError, match="empty question"):
+        answer_question("  ", hits(GOALS))
+
+
+def test_without_the_source_offsets_are_counted_inside_the_chunk():
+    result = answer_question("食品抽检量要达到多少", hits(GOALS))
+    answer = result.answer
+    assert answer.start == GOALS.start + answer.text_start
+
+
+def test_dense_similarity_is_only_computed_for_answerable_sentences():
+    seen: list[list[str]] = []
+
+    def encode(texts):
+        import numpy as np
+
+        seen.append(list(texts))
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+    scored = score_sentences("深圳到2025年食品抽检要达到什么水平", hits(TASKS, GOALS), encode=encode)
+    assert scored[0].dense == pytest.approx(1.0)
+    assert len(seen) == 1 and seen[0][0] == "深圳到2025年食品抽检要达到什么水平"
+    assert all("抽检" in s for s in seen[0][1:])
+
+
+# --- the seeds (real index, m3e-small)
+@pytest.mark.model
+def test_seeds_ask_example(engine):
+    result = engine.ask("深圳到2025年食品抽检要达到什么水平")
+    answer = result.answer
+    assert answer is not None
+    assert "食用农产品和食品抽检量达到10批次/千人" in answer.text
+    chunk = engine.chunk(answer.chunk_id)
+    assert chunk.doc_title.startswith("深圳市食品药品安全“十四五”规划")
+    assert str(answer.citation).startswith("《深圳市食品药品安全“十四五”规划》")
+    source = engine.source_text(chunk.source)
+    assert clean(source[answer.start:answer.end]).text == answer.text
+    as_json = result.to_dict()
+    assert set(as_json["answer"]) == {"text", "citation", "chunk_id", "start", "end"}
+    assert as_json["answer"]["chunk_id"] == answer.chunk_id
+
+
+@pytest.mark.model
+def test_seeds_english_question(engine):
+    pytest.importorskip("search.glossary")
+    result = engine.ask("How many Luban Prize projects did Fujian win during the 13th Five-Year Plan?")
+    assert result.answer is not None
+    assert match_key("全省共有14项工程获中国建设工程“鲁班奖”") in match_key(result.answer.text)
+    assert engine.chunk(result.answer.chunk_id).doc_title.startswith("福建省建筑业“十四五”发展规划")
+
+
+@pytest.mark.model
+def test_seeds_unanswerable_question(engine):
+    result = engine.ask("火星探测任务计划在哪一年发射?")
+    assert result.answer is None and result.reason

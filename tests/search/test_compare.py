@@ -1,0 +1,102 @@
+"""Numbers with units, comparison columns and two-passage comparison; the seeds' PM2.5 comparison."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.types import Chunk, Document, Hit, Quantity, Span
+from search.compare import compare, compare_chunks
+from search.numbers import find_numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("食用农产品和食品抽检量达到10批次/千人，合格率稳定在98%以上", ["≥10批次/千人", "≥98%"]),
+        ("PM2.5年均浓度低于20微克/立方米", ["<20微克/立方米"]),
+        ("环境质量 | 城市细颗粒物(PM2.5)平均浓度 | 微克/立方米 | 25 | |", ["25微克/立方米"]),
+        ("社康中心总数(个) | 80 | 99", ["80个", "99个"]),
+        ("快递业务量(出港件)突破5亿件，2019年业务总量完成43.36亿元", [">5亿件", "43.36亿元"]),
+        ("人均期望寿命≥82岁，5G基站1.5万个，2021年6月9日，第3条，比重不低于7%", ["≥82岁", "1.5万个", "≥7%"]),
+        # traditional text: units are read on its simplified form (same length, same offsets)
+        ("經濟總量超過4萬億元，共5方面47條", [">4万亿元", "5方面", "47条"]),
+        ("由47微克/立方米下降到26微克/立方米，200年一遇", ["47微克/立方米", "26微克/立方米", "200年一遇"]),
+    ],
+)
+def test_find_numbers(text, expected):
+    found = find_numbers(text)
+    assert [str(q) for q in found] == expected
+    for q in found:  # offsets point at the number as written
+        assert q.number in text[q.start:q.end]
+
+
+def test_quantity_json():
+    q = find_numbers("低于20微克/立方米")[0]
+    assert q == Quantity("20", "微克/立方米", "<", 2, 10)
+    assert q.to_dict() == {"text": "<20微克/立方米", "value": 20.0, "unit": "微克/立方米", "comparator": "<"}
+
+
+SZ = Chunk("sz", "sz-plan", "深圳规划", ("第四节 目标",), "到2025年，PM2.5年均浓度低于20微克/立方米，森林覆盖率达到40%。",
+           "sz.txt", 0, 40)
+HZ = Chunk("hz", "hz-plan", "湖州规划", ("表1",), "环境质量 | 城市细颗粒物(PM2.5)平均浓度 | 微克/立方米 | 25 | |\n"
+           "城市空气质量优良天数比率 | % | 90 | ||", "hz.txt", 0, 60, context="湖州规划\n类别 | 主要指标 | 单位 | 2025年目标值")
+
+
+class FakeSearcher:
+    """Search by shared characters: enough to exercise comparison without an index."""
+
+    documents = [Document("sz-plan", "深圳规划", "sz.txt", 0, 40), Document("hz-plan", "湖州规划", "hz.txt", 0, 60)]
+
+    def search(self, query, k=10, doc_ids=None):
+        chunks = [c for c in (SZ, HZ) if not doc_ids or c.doc_id in doc_ids]
+        ranked = sorted(chunks, key=lambda c: -len(set(query) & set(c.text)))
+        return [Hit(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(ranked[:k])]
+
+    def document(self, doc_id):
+        return next(d for d in self.documents if d.doc_id == doc_id)
+
+
+def test_compare_reads_the_targets_across_documents():
+    result = compare(FakeSearcher(), "PM2.5浓度目标", doc_ids=["sz-plan", "hz-plan"], top=1)
+    assert [c.doc_id for c in result.columns] == ["sz-plan", "hz-plan"]
+    assert [[str(q) for q in c.numbers] for c in result.columns] == [["<20微克/立方米"], ["25微克/立方米"]]
+    sz, hz = result.columns
+    assert sz.answer.text == "到2025年，PM2.5年均浓度低于20微克/立方米，森林覆盖率达到40%。"
+    assert hz.answer.text == "环境质量 | 城市细颗粒物(PM2.5)平均浓度 | 微克/立方米 | 25 | |"
+    # a column's quantity offsets point into its answer passage
+    q = sz.numbers[0]
+    assert SZ.text[q.start:q.end] == "20微克/立方米"
+    as_json = result.to_dict()
+    assert list(as_json) == ["question", "columns"]
+    assert list(as_json["columns"][0]) == ["doc_id", "doc_title", "answer", "numbers", "hits"]
+    assert as_json["columns"][1]["numbers"][0]["text"] == "25微克/立方米"
+
+
+def test_compare_picks_relevant_documents_without_ids():
+    result = compare(FakeSearcher(), "PM2.5浓度目标", top=1)
+    assert {c.doc_id for c in result.columns} == {"sz-plan", "hz-plan"}
+    with pytest.raises(ValueError, match="--top"):
+        compare(FakeSearcher(), "PM2.5", top=0)
+
+
+def test_compare_chunks_marks_shared_terms_and_differing_numbers():
+    left = Chunk("l", "d1", "甲规划", (), "到2025年，城市空气质量优良天数比率达到90%，PM2.5浓度25微克/立方米。", "a.txt", 0, 50)
+    right = Chunk("r", "d2", "乙规划", (), "到2025年，城市空气质量优良天数比率达到95%，PM2.5浓度25微克/立方米。", "b.txt", 0, 50)
+    result = compare_chunks(left, right)
+    assert "优良" in result.shared_terms and "空气质量" in result.shared_terms
+    assert [str(q) for q in result.left_numbers] == ["≥90%"]
+    assert [str(q) for q in result.right_numbers] == ["≥95%"]
+    number_marks = [s for s in result.left.highlights if s.kind == "number"]
+    assert number_marks == [Span(left.text.index("90%"), left.text.index("90%") + 3, "number")]
+    assert result.to_dict()["differing_numbers"][1][0]["text"] == "≥95%"
+
+
+@pytest.mark.model
+def test_seeds_compare_pm25_targets_of_003_and_004(engine):
+    ids = {d.source[:3]: d.doc_id for d in engine.documents if d.source[:3] in ("003", "004")}
+    result = engine.compare("PM2.5浓度目标", doc_ids=[ids["003"], ids["004"]])
+    shenzhen, huzhou = result.columns
+    assert [str(q) for q in shenzhen.numbers] == ["<20微克/立方米"]
+    assert [str(q) for q in huzhou.numbers] == ["25微克/立方米"]
+    assert "PM2.5年均浓度低于20微克/立方米" in shenzhen.answer.text
+    assert 1 <= len(huzhou.hits) <= 3
