@@ -52,6 +52,7 @@ class Config:
     glossary: str = ""  # English→Chinese glossary file; "" = the packaged search/data/glossary_en_zh.tsv
     english_dense: str = "expansion"  # what "dense" searches for English: expansion | raw | off
     use_for_chinese: bool = False  # whether the "use" channel also searches Chinese queries
+    english_names: bool = True  # unknown capitalised words that spell a corpus word in pinyin (Deqing → 德清)
     # en/mixed fusion weights (measured on dev, issue 4); channels other than bm25 are scaled by
     # (1 - share of the question the glossary covered) ** english_coverage_power (0: fixed weights)
     english_weights: tuple[tuple[str, float], ...] = (("bm25", 1.0), ("dense", 0.5), ("use", 0.5))

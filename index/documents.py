@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from index.normalize import to_simplified
 from index.toc import TOC_START, Toc, find_tocs
+from index.tokenize import quiet_jieba
 
 _KEYWORD = re.compile(r"(?:规划|纲要|行动计划|计划|实施方案|方案|通知|意见)")
 _DRAFT = re.compile(r"[ \t]{0,2}(?:研究)?[ \t]{0,2}[（(](?:公开)?征求意见稿[)）]")
@@ -74,6 +75,7 @@ def _trim_to_place(simple: str, start: int, key_start: int) -> int:
     start it at the place name that follows the last verb or particle."""
     if start == 0 or simple[start - 1] == "\n":
         return start
+    quiet_jieba()
     import jieba.posseg as pseg
 
     words = list(pseg.cut(simple[start:key_start]))
@@ -206,6 +208,7 @@ def region_of(title: str, body: str = "") -> str | None:
         return m.group(0)
     from collections import Counter
 
+    quiet_jieba()
     import jieba.posseg as pseg
 
     head = to_simplified(body[:5000])

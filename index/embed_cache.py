@@ -4,7 +4,8 @@ Keyed by (encoder name, sha1 of the exact embedded string). Per encoder a folder
 ``np.save`` files written with ``allow_pickle=False``: ``<shard>.npy`` (float32, one row per text) and
 ``<shard>.keys.npy`` (the sha1 digests, ``S40``). A build appends at most one shard per encoder; shard
 names are unique per process, and a shard counts only once its keys file exists (written last, by
-rename), so concurrent builds and interrupted ones never corrupt what is there.
+rename), so concurrent builds and interrupted ones never corrupt what is there. Past ``MAX_SHARDS``
+shards, they are merged into one (a reader that loses a shard meanwhile only embeds its texts again).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from index.encoders import Encoder
+
+MAX_SHARDS = 16
 
 
 def text_key(text: str) -> bytes:
@@ -42,23 +45,41 @@ class EmbeddingCache:
     def folder(self, encoder_name: str) -> Path:
         return self.root / encoder_slug(encoder_name)
 
-    def _load(self, encoder_name: str) -> dict[bytes, tuple[np.ndarray, int]]:
-        found: dict[bytes, tuple[np.ndarray, int]] = {}
+    def _shards(self, encoder_name: str) -> list[tuple[Path, np.ndarray, np.ndarray]]:
+        """(keys file, keys, vectors) of every readable shard."""
         folder = self.folder(encoder_name)
-        if not folder.is_dir():
-            return found
-        for keys_file in sorted(folder.glob("*.keys.npy")):
+        shards = []
+        for keys_file in sorted(folder.glob("*.keys.npy")) if folder.is_dir() else []:
             try:
                 keys = np.load(keys_file, allow_pickle=False)
-                vectors = np.load(keys_file.with_name(keys_file.name[: -len(".keys.npy")] + ".npy"),
-                                  allow_pickle=False, mmap_mode="r")
+                vectors = np.load(_vectors_file(keys_file), allow_pickle=False, mmap_mode="r")
             except (OSError, ValueError):
-                continue  # a shard being written or damaged: its texts are simply embedded again
-            if vectors.ndim != 2 or len(vectors) != len(keys):
-                continue
+                continue  # a shard being written, merged away or damaged: its texts are embedded again
+            if vectors.ndim == 2 and len(vectors) == len(keys):
+                shards.append((keys_file, keys, vectors))
+        return shards
+
+    def _load(self, encoder_name: str) -> dict[bytes, tuple[np.ndarray, int]]:
+        found: dict[bytes, tuple[np.ndarray, int]] = {}
+        for _, keys, vectors in self._shards(encoder_name):
             for row, key in enumerate(keys.tolist()):
                 found[key] = (vectors, row)
         return found
+
+    def compact(self, encoder_name: str) -> int:
+        """Merge the shards of ``encoder_name`` into one; returns how many shards were merged."""
+        shards = self._shards(encoder_name)
+        if len(shards) < 2:
+            return 0
+        merged: dict[bytes, np.ndarray] = {}
+        for _, keys, vectors in shards:
+            for row, key in enumerate(keys.tolist()):
+                merged.setdefault(key, vectors[row])
+        self._write_shard(encoder_name, list(merged), np.stack(list(merged.values())), compact=False)
+        for keys_file, _, _ in shards:
+            keys_file.unlink(missing_ok=True)
+            _vectors_file(keys_file).unlink(missing_ok=True)
+        return len(shards)
 
     def embed(
         self,
@@ -102,7 +123,7 @@ class EmbeddingCache:
             out[i] = vectors[row]
         return out, len(todo)
 
-    def _write_shard(self, encoder_name: str, keys: list[bytes], vectors: np.ndarray) -> None:
+    def _write_shard(self, encoder_name: str, keys: list[bytes], vectors: np.ndarray, compact: bool = True) -> None:
         folder = self.folder(encoder_name)
         folder.mkdir(parents=True, exist_ok=True)
         shard = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
@@ -111,6 +132,12 @@ class EmbeddingCache:
             with open(tmp, "wb") as f:
                 np.save(f, array, allow_pickle=False)
             tmp.rename(folder / f"{shard}{suffix}")
+        if compact and len(list(folder.glob("*.keys.npy"))) > MAX_SHARDS:
+            self.compact(encoder_name)
+
+
+def _vectors_file(keys_file: Path) -> Path:
+    return keys_file.with_name(keys_file.name[: -len(".keys.npy")] + ".npy")
 
 
 def _dim(found: dict[bytes, tuple[np.ndarray, int]], encoder: Encoder) -> int:

@@ -27,6 +27,7 @@ from index.markers import (
     marker_info,
 )
 from index.toc import Toc
+from index.tokenize import quiet_jieba
 
 _HEADING_POSITION = set("\n。！？；!?;")
 _STOP = re.compile(r"[。；！？!?;]")
@@ -81,10 +82,8 @@ def _at_heading_position(simple: str, pos: int, lo: int, last_end: int, extra: s
 
 def _first_words(simple: str, a: int, limit: int) -> int:
     """End of the first jieba words of ``simple[a:]`` that make at least four characters."""
-    import jieba
-
     pos = a
-    for word in jieba.cut(simple[a:a + limit]):
+    for word in quiet_jieba().cut(simple[a:a + limit]):
         pos += len(word)
         if pos - a >= 4:
             break

@@ -105,6 +105,16 @@ def _bigrams(word: str) -> list[str]:
     return grams
 
 
+def quiet_jieba():
+    """The global jieba module, with its "Building prefix dict" lines (noise on stderr) turned off."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
 @lru_cache(maxsize=4)
 def _load_jieba(userdict: Path):
     import logging

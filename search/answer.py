@@ -25,19 +25,18 @@ import numpy as np
 from index.normalize import normalize
 from index.types import Answer, AskResult, Hit, Span
 from search.citation import SourceText, citation_for, text_to_original
-from search.highlight import (
+from search.highlight import find_forms, term_spans
+from search.numbers import find_numbers
+from search.sentences import split_sentences
+from search.terms import (
     DocumentFrequency,
     QueryTerm,
-    find_forms,
     numeric_cue,
     query_terms,
     question_years,
     stated_years,
-    term_spans,
     weigh_terms,
 )
-from search.numbers import find_numbers
-from search.sentences import split_sentences
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 

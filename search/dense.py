@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.encoders import Encoder, embedding_text
+from index.encoders import Encoder, compute_threads, embedding_text
 from index.store import vector_rows
 from index.types import Chunk, Hit
 
@@ -39,6 +39,7 @@ class DenseRetriever:
         """
         import faiss
 
+        faiss.omp_set_num_threads(compute_threads())  # one query at a time: threads only spin (see there)
         self.rows = vector_rows(index)
         if len(np.unique(self.rows)) != len(chunks) or (len(self.rows) and self.rows.max() >= len(chunks)):
             raise ValueError(f"FAISS index holds {index.ntotal} vectors that do not cover the {len(chunks)} chunks")

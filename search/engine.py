@@ -258,7 +258,7 @@ class Engine:
 
     def term_frequencies(self):
         """(document frequency of a token, passage count) from the BM25 index: idf for answer scoring."""
-        from search.highlight import bm25_document_frequency
+        from search.terms import bm25_document_frequency
 
         return bm25_document_frequency(self.stored.bm25)
 

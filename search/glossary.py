@@ -2,9 +2,10 @@
 
 The data is a plain file, ``search/data/glossary_en_zh.tsv``: ``#`` comments, then one entry a line,
 ``english term<TAB>中文1|中文2``. :meth:`Glossary.expand` turns "Shenzhen 2025 food sampling target"
-into the Chinese query "深圳 2025 食品 抽检 目标" by a greedy longest match of multi-word terms,
-case-insensitive, with English inflection folded (parcels → parcel, drafting → draft, centre → center)
-on both the query and the glossary side, so the file need not list every form.
+into the units 深圳|深圳市 · 2025 · 食品抽检|抽检|… · 目标|指标 by a greedy longest match of multi-word
+terms, case-insensitive, with English inflection folded (parcels → parcel, drafting → draft, centre →
+center) on both the query and the glossary side, so the file need not list every form. What the
+glossary does not know is listed (``Expansion.unmatched``) and lowers ``Expansion.coverage``.
 
 Numbers are kept as written and in their normalised forms ("10,000" → "10000", "1万"; "5 billion" →
 "50亿"), because plan texts state targets as numbers and BM25 matches them as tokens.

@@ -94,3 +94,19 @@ def test_encoder_names_that_are_paths_get_safe_distinct_folders():
     assert encoder_slug("m3e-small") == "m3e-small"
     a, b = encoder_slug("/models/a/m3e"), encoder_slug("/models/b/m3e")
     assert a != b and "/" not in a
+
+
+def test_cache_shards_are_merged_past_the_limit(tmp_path, hash_encoder, monkeypatch):
+    from index import embed_cache
+
+    monkeypatch.setattr(embed_cache, "MAX_SHARDS", 3)
+    cache = EmbeddingCache(tmp_path)
+    texts = [f"第{i}条" for i in range(5)]
+    for text in texts[:3]:
+        cache.embed(hash_encoder, [text])
+    assert len(list(cache.folder("hash-test").glob("*.keys.npy"))) == 3
+    cache.embed(hash_encoder, [texts[3]])  # a fourth shard: merged into one
+    assert len(list(cache.folder("hash-test").glob("*.keys.npy"))) == 1
+    vectors, embedded = cache.embed(hash_encoder, texts[:4])
+    assert embedded == 0
+    np.testing.assert_allclose(vectors, hash_encoder.encode(texts[:4]), rtol=1e-6)

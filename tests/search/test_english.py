@@ -88,6 +88,28 @@ def test_bad_dense_mode_says_what_to_choose():
         CrossLingual(Config(english_dense="english"))
 
 
+def test_name_bridge_spells_corpus_words_in_pinyin():
+    from search.crosslingual import NameBridge
+
+    bridge = NameBridge(lambda: ["德清", "长兴", "长性", "旅顺", "罗湖", "abc", "深"])
+    assert bridge.lookup("Deqing") == ["德清"]
+    assert bridge.lookup("Lushun") == ["旅顺"]  # ü written u
+    assert bridge.lookup("CHANGXING") == ["长兴", "长性"]  # homophones kept
+    assert bridge.lookup("Xyzzy") == [] and bridge.lookup("Hu") == [] and bridge.lookup("R&D") == []
+
+
+def test_unknown_capitalised_names_are_bridged_by_pinyin():
+    from search.crosslingual import NameBridge
+
+    bridge = NameBridge(lambda: ["德清", "抽检"])
+    routed = CrossLingual(Config(), GLOSSARY, names=bridge).route("Deqing food sampling, deqing")
+    assert ("Deqing", ["德清"]) in routed.expansion.terms
+    assert routed.expansion.unmatched == ["deqing"]  # names are written with a capital
+    assert routed.queries["bm25"] == "食品抽检 抽检 德清"
+    off = CrossLingual(Config(english_names=False), GLOSSARY, names=bridge).route("Deqing food sampling")
+    assert off.expansion.unmatched == ["Deqing"]
+
+
 def test_config_glossary_path(tmp_path):
     path = tmp_path / "g.tsv"
     path.write_text("huzhou\t湖州\n", encoding="utf-8")

@@ -1,21 +1,12 @@
-"""Query terms, highlight spans mapped back to original (traditional) characters, HTML and terminal rendering."""
+"""Query terms (search.terms), highlight spans mapped back to original (traditional) characters, HTML and terminal rendering."""
 
 from __future__ import annotations
 
 import pytest
 
 from index.types import Span
-from search.highlight import (
-    QueryTerm,
-    find_forms,
-    numeric_cue,
-    query_terms,
-    render_html,
-    render_terminal,
-    stated_years,
-    term_spans,
-    weigh_terms,
-)
+from search.highlight import find_forms, render_html, render_terminal, term_spans
+from search.terms import QueryTerm, numeric_cue, query_terms, stated_years, weigh_terms
 
 TRADITIONAL = "國家發展改革委關於推廣借鑒深圳經濟特區創新舉措和經驗做法的通知"
 

@@ -77,3 +77,33 @@ def test_fuse_runs_of_nothing_and_no_channels():
     assert fuse_runs({"bm25": [], "dense": []}, 5) == []
     with pytest.raises(ValueError, match="at least one channel"):
         HybridRetriever({})
+
+
+# --- the Engine assembles the channels and applies the filters inside retrieval
+def test_engine_filters_by_document_region_and_year(mini_engine):
+    by_title = {d.title: d.doc_id for d in mini_engine.documents}
+    huzhou = by_title["湖州市質量發展“十四五”規劃"]
+    query = "到2025年的目标"
+    assert {h.chunk.doc_id for h in mini_engine.search(query, k=10)} == set(by_title.values())
+    assert {h.chunk.doc_id for h in mini_engine.search(query, k=10, doc_ids=[huzhou])} == {huzhou}
+    assert {h.chunk.doc_title for h in mini_engine.search(query, k=10, region="湖州")} == {"湖州市質量發展“十四五”規劃"}
+    assert mini_engine.search(query, k=10, region="大连") == []
+    assert mini_engine.search(query, k=10, year=2015) == []
+    assert len(mini_engine.search(query, k=10, year=2023)) > 0
+
+
+def test_engine_hits_name_every_channel(mini_engine):
+    hit = mini_engine.search("食品抽检量", k=1)[0]
+    assert "食用农产品和食品抽检量达到10批次/千人" in hit.chunk.text
+    assert set(hit.ranks) == set(mini_engine.channels)
+    assert hit.ranks["bm25"] == 1
+
+
+def test_engine_errors_say_how_to_fix(mini_engine):
+    with pytest.raises(ValueError, match="`planqa docs` lists them"):
+        mini_engine.search("目标", doc_ids=["nope"])
+    with pytest.raises(ValueError, match="unknown channel"):
+        mini_engine.search("目标", channels=["sparkle"])
+    with pytest.raises(ValueError, match="`planqa chunks` lists them"):
+        mini_engine.chunk("nope")
+    assert mini_engine.search("   ") == []
