@@ -10,7 +10,8 @@ p50/p95 over questions) per language for three set-ups:
 - ``english``: the default, routing plus the ``use`` channel.
 
 Quality: Recall@1/5/10 and MRR per language for each channel alone (bm25 = BM25 + glossary for English,
-dense = m3e, use = USE) and fused, on every question file given (default: ``DEFAULT_QUESTIONS``).
+dense = m3e, use = USE; fixed weights, so every channel searches), fused (the default engine) and plain,
+on every question file given (default: ``DEFAULT_QUESTIONS``).
 
     .venv/bin/python benchmarks/bench_english.py [--questions tests/data/dev.jsonl …] [--repeats 3]
 """
@@ -97,10 +98,13 @@ def main(seeds: str = str(ROOT / "seeds"), questions: list[str] | None = None, k
         }
         search = {name: {lang: time_searches(e, qs, k, repeats) for lang, qs in sorted(by_lang.items())}
                   for name, e in setups.items()}
+        # Each channel alone: with fixed weights, so that a channel the coverage rule would skip for a
+        # fully bridged question (weight 0) still searches it; "fused" is the default engine.
+        solo = Engine(replace(engine.stored, config=replace(engine.config, english_coverage_power=0)))
         quality = {}
         for set_name, rows in sets.items():
             quality[set_name] = {
-                channel: evaluate(engine, rows, k=k, channels=chs).to_dict()["groups"]
+                channel: evaluate(engine if chs is None else solo, rows, k=k, channels=chs).to_dict()["groups"]
                 for channel, chs in CHANNEL_SETS.items()
             }
             quality[set_name]["plain"] = evaluate(setups["plain"], rows, k=k).to_dict()["groups"]

@@ -95,11 +95,17 @@ def sample_spans(corpus, n: int, rng: random.Random) -> list[tuple[str, int, int
     return spans
 
 
-def overlaps(match, source: str, start: int, end: int) -> bool:
+def overlaps(match, original: str, source: str, start: int, end: int) -> bool:
+    """Does the match cover the true span? Counted in key characters (no punctuation, whitespace or
+    noise), so a match that rightly leaves out a leading "。" or a watermark is not held against it."""
     if match.source != source:
         return False
-    common = min(end, match.end) - max(start, match.start)
-    return common >= 0.8 * (end - start) and common >= 0.8 * (match.end - match.start)
+
+    def key_chars(a: int, b: int) -> int:
+        return len(quote_key(original[a:b])) if b > a else 0
+
+    common = key_chars(max(start, match.start), min(end, match.end))
+    return common >= 0.8 * key_chars(start, end) and common >= 0.8 * key_chars(match.start, match.end)
 
 
 def tile(index: QuoteIndex, times: int) -> QuoteIndex:
@@ -149,10 +155,10 @@ def main(n: int = 50, seed: int = 5, scale: int = 100, repeats: int = 3,
     for case in cases:
         result = lookup(index, case["quote"], corpus.sources.get, locator)
         top = result.matches[0] if result.matches else None
-        right = result.found and any(overlaps(m, case["source"], case["start"], case["end"]) for m in result.matches)
+        truth = (corpus.sources[case["source"]], case["source"], case["start"], case["end"])
+        right = result.found and any(overlaps(m, *truth) for m in result.matches)
         results.append({**{k: v for k, v in case.items() if k != "quote"}, "found": result.found, "right": right,
-                        "top1_right": bool(result.found and top and overlaps(top, case["source"], case["start"],
-                                                                                case["end"])),
+                        "top1_right": bool(result.found and top and overlaps(top, *truth)),
                         "similarity": round(top.similarity, 4) if top else None})
     false_found = [q for q in negatives if lookup(index, q, corpus.sources.get, locator).found]
 

@@ -57,13 +57,17 @@ class HybridRetriever:
         self.rrf_k = rrf_k
 
     def queries(self, query: str) -> dict[str, str]:
-        """The query each channel will search (channels whose rewriter returns None are left out)."""
+        """The query each channel will search. Left out: channels whose rewriter returns None and, when
+        others remain, channels whose fusion weight for this query is 0 (they could only fill the tail)."""
         out = {}
         for name in self.channels:
             rewrite = self.rewriters.get(name)
             channel_query = rewrite(query) if rewrite else query
             if channel_query is not None:
                 out[name] = channel_query
+        if len(out) > 1:
+            weights = self.weights(query) if callable(self.weights) else self.weights
+            out = {name: q for name, q in out.items() if weights.get(name, 1.0) > 0} or out
         return out
 
     def runs(

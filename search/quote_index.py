@@ -34,6 +34,7 @@ GRAM = 3
 SEPARATOR = "\x00"  # between documents, so no n-gram or match spans two of them
 _BIN = 16  # diagonals are voted in bins: a few lost characters shift the diagonal a little
 _MAX_POSTINGS = 50_000  # a 3-gram this frequent says nothing about where a quote is
+_VOTERS = 128  # 3-grams of a long quote that vote for its diagonal
 
 DocumentText = tuple[str, Sequence[int]]  # cleaned text, original file offset of each character
 
@@ -54,8 +55,9 @@ def _gram_hashes(codes: np.ndarray) -> np.ndarray:
 def semi_global(query: str, text: str) -> tuple[int, int, int]:
     """Best alignment of all of ``query`` against a substring of ``text`` (Levenshtein costs).
 
-    Returns ``(start, end, distance)`` of the substring. One numpy pass per query character: within a
-    row, the insertion chain D[j] = min_k (T[k] + j - k) is a running minimum of ``T - j``.
+    Returns ``(start, end, distance)`` of the substring, the longest of equally close ones. One numpy
+    pass per query character: within a row, the insertion chain D[j] = min_k (T[k] + j - k) is a
+    running minimum of ``T - j``.
     """
     if not query:
         return 0, 0, 0
@@ -75,7 +77,9 @@ def _best_end(q: np.ndarray, t: np.ndarray) -> tuple[int, int]:
         step[0] = i
         np.minimum(row[:-1] + (t != ch), row[1:] + 1, out=step[1:])
         row = np.minimum.accumulate(step - idx) + idx
-    end = int(np.argmin(row))
+    # of equally good ends the last: a quote character lost next to a changed one then still counts
+    # as covered (化设。善公共… matches from 化, not from 善)
+    end = n - int(np.argmin(row[::-1]))
     return end, int(row[end])
 
 
@@ -192,6 +196,10 @@ class QuoteIndex:
         lo, hi = self._postings(hashes)
         counts = hi - lo
         useful = (counts > 0) & (counts <= _MAX_POSTINGS)
+        # A long quote needs only some of its 3-grams to vote: every stride-th keeps the work bounded
+        # (a few changed characters spoil at most three votes each, wherever they are).
+        stride = max(1, len(hashes) // _VOTERS)
+        useful &= np.arange(len(hashes)) % stride == 0
         if not useful.any():
             return []
         q_at = np.nonzero(useful)[0]
@@ -211,7 +219,12 @@ class QuoteIndex:
         order = np.argsort(-support, kind="stable")
         slack = 8 + len(qkey) // 8
         regions: list[tuple[int, int]] = []
+        # diagonals with less than half the best one's support are not the quote's source when the
+        # best one is (each region costs an alignment); they still fill the list when nothing is close
+        floor = support[order[0]] / 2
         for i in order[: limit * 4]:
+            if regions and support[i] < floor:
+                break
             start = max(0, int(voted_bins[i]) * _BIN - slack)
             end = min(len(self.key), int(voted_bins[i]) * _BIN + _BIN + len(qkey) + slack)
             if any(start < b and a < end for a, b in regions):

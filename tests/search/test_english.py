@@ -45,8 +45,11 @@ def test_english_weights_follow_glossary_coverage():
     assert router.weights("lorem ipsum") == {"bm25": 1.0, "dense": 0.5, "use": 0.5}
 
 
+FIXED = Config(english_coverage_power=0)  # fixed English weights: every channel searches
+
+
 def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
-    routed = CrossLingual(Config(), GLOSSARY).route("Shenzhen 2025 food sampling target")
+    routed = CrossLingual(FIXED, GLOSSARY).route("Shenzhen 2025 food sampling target")
     assert routed.language == "en"
     assert routed.queries == {
         "use": "Shenzhen 2025 food sampling target",
@@ -58,13 +61,13 @@ def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
 
 @pytest.mark.parametrize("mode, dense", [("raw", "Shenzhen GDP"), ("expansion", "深圳 地区生产总值"), ("off", None)])
 def test_english_dense_modes(mode, dense):
-    router = CrossLingual(Config(english_dense=mode), GLOSSARY)
+    router = CrossLingual(Config(english_dense=mode, english_coverage_power=0), GLOSSARY)
     assert router.rewrite("dense", "Shenzhen GDP") == dense
     assert router.rewrite("bm25", "Shenzhen GDP") == "深圳 地区生产总值"
 
 
 def test_mixed_query_keeps_its_chinese():
-    routed = CrossLingual(Config(), GLOSSARY).route("Shenzhen PM2.5 目标")
+    routed = CrossLingual(FIXED, GLOSSARY).route("Shenzhen PM2.5 目标")
     assert routed.language == "mixed"
     assert routed.queries["bm25"] == "深圳 PM2.5 目标"
     assert routed.queries["use"] == "Shenzhen PM2.5 目标"
@@ -143,6 +146,12 @@ def plain_search(engine, query: str, k: int, channels: tuple[str, ...]) -> list:
     retriever = HybridRetriever(built, weights=dict(engine.config.channel_weights),
                                 candidates=engine.config.candidates, rrf_k=engine.config.rrf_k)
     return retriever.search(query, k)
+
+
+def test_zero_weight_channels_are_not_searched_when_fused(mini_engine):
+    hits = mini_engine.search("Shenzhen food sampling target", k=3)  # fully bridged: dense, use at 0
+    assert hits and all(h.ranks["dense"] is None and h.ranks["use"] is None for h in hits)
+    assert mini_engine.search("Shenzhen food sampling target", k=3, channels=("dense",))  # alone: searched
 
 
 def test_bridged_bm25_scores_each_unit_once_and_coordinates(mini_engine):
