@@ -141,7 +141,9 @@ def search(args: argparse.Namespace) -> int:
     engine = load_engine(args)
     filters = {"doc_ids": args.doc, "region": args.region, "year": args.year, "channels": args.channels}
     if args.batch:
-        for number, row in enumerate(_read_batch(args.batch), start=1):
+        from search.evaluate import read_questions
+
+        for number, row in enumerate(read_questions(args.batch, need_answers=False), start=1):
             hits = engine.search(row["question"], k=args.k, **filters)
             print_json({"id": row.get("id", number), "hits": [h.to_dict() for h in hits]})
         return 0
@@ -153,22 +155,6 @@ def search(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("\n".join(format_hit(h) for h in hits) + "\n")
     return 0
-
-
-def _read_batch(path: str) -> list[dict]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ValueError(f"{path}:{number}: each line needs a \"question\" string (and an \"id\")")
-            rows.append(row)
-    return rows
 
 
 # --- eval

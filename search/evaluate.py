@@ -19,8 +19,12 @@ from index.types import Hit
 CUTOFFS = (1, 5, 10)
 
 
-def read_questions(path: str | Path) -> list[dict]:
-    """Questions of a JSONL file; ValueError naming the line if one is not usable."""
+def read_questions(path: str | Path, need_answers: bool = True) -> list[dict]:
+    """Questions of a JSONL file (``id``, ``question`` and, for evaluation, ``answers``).
+
+    Raises:
+        ValueError: naming the line that is not JSON or lacks what is needed.
+    """
     questions = []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
@@ -30,7 +34,9 @@ def read_questions(path: str | Path) -> list[dict]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict) or not row.get("question") or not row.get("answers"):
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"]:
+                raise ValueError(f"{path}:{number}: each line needs a \"question\" string (and an \"id\")")
+            if need_answers and not row.get("answers"):
                 raise ValueError(f"{path}:{number}: needs 'question' and a non-empty 'answers' list")
             questions.append(row)
     return questions

@@ -129,3 +129,26 @@ def engine(built_index):
     from search.engine import Engine
 
     return Engine.load(built_index, build_if_missing=False)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(engine):
+    """The app over the session's seeds engine, served from this process on a free port."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here
+    import app
+
+    port = free_port()
+    demo = app.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
