@@ -32,10 +32,11 @@ from index.tokenize import Tokenizer, get_tokenizer
 from index.types import Chunk
 
 # Dense channels -> (encoder name, sentence-window size) from the config. "bm25" is the one lexical channel.
-# USE embeds whole chunks: it is slow (pure numpy) and windows were measured for m3e only.
+# USE gets longer windows than m3e (Config.use_window): it is slower (pure numpy) and English questions
+# paraphrase more than they quote.
 DENSE_CHANNELS: dict[str, Callable[[Config], tuple[str, int]]] = {
     "dense": lambda config: (config.encoder, config.dense_window),
-    "use": lambda config: (config.use_encoder, 0),
+    "use": lambda config: (config.use_encoder, config.use_window),
 }
 LEXICAL_CHANNELS = ("bm25",)
 
