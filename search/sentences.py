@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-# Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break.
-_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
+# Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break, or
+# the end of an indicator-table row run into the text ("…5约束性13食品评价性…": 预期性/约束性 before the
+# next row's number), so that a row can be an answer on its own.
+_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n|(?<=预期性)(?=\d)|(?<=约束性)(?=\d)")
 _CLAUSE_END = re.compile(r"[，,、：:]|[。；;！!？?]+[”’」』）)]*|\n")
 _SPACE = " \t\r\f\v\u3000\u00a0\n"
 
