@@ -1,4 +1,5 @@
-"""The matching key: traditional → simplified (OpenCC), NFKC (full-width → half-width), lower case.
+"""The matching key: traditional → simplified (OpenCC), NFKC (full-width → half-width), lower case,
+years in Chinese numerals as digits.
 
 Display and citation keep the original characters; everything that compares text (BM25, quote
 lookup, highlighting, evaluation) compares these keys. ``key_with_positions`` also says, for each key
@@ -7,6 +8,7 @@ character, which input character it came from, so matches map back to the origin
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -38,6 +40,15 @@ def to_simplified(text: str) -> str:
     return "".join(_t2s().convert(ch) if len(_t2s().convert(ch)) == 1 else ch for ch in text)
 
 
+_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+_CN_DIGIT = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def arabic_years(text: str) -> str:
+    """二〇三五年 → 2035年, so that a question's 2035 finds a plan's 二〇三五年 (length kept)."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), text)
+
+
 def key_with_positions(text: str, drop: str = "") -> tuple[str, list[int]]:
     """The normalised key of ``text`` and, per key character, its index in ``text``.
 
@@ -46,7 +57,7 @@ def key_with_positions(text: str, drop: str = "") -> tuple[str, list[int]]:
         drop: ``"space"`` drops whitespace; ``"punct"`` drops whitespace and punctuation/symbols
             (for quote lookup, where "，" and "," and a lost space must not matter).
     """
-    simplified = to_simplified(text)
+    simplified = arabic_years(to_simplified(text))
     key: list[str] = []
     positions: list[int] = []
     for i, ch in enumerate(simplified):

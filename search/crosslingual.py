@@ -98,7 +98,8 @@ class CrossLingual:
         language = detect_language(query)
         base = dict(self.config.channel_weights)
         if language == "zh":
-            queries = {"bm25": query, "dense": query}
+            bridged = self._with_acronyms(query)
+            queries = {"bm25": bridged, "dense": bridged}
             if self.config.use_for_chinese:
                 queries["use"] = query
             return RoutedQuery(query, language, None, queries, base)
@@ -126,6 +127,15 @@ class CrossLingual:
             for name in sorted({"dense", "use", *weights} - {"bm25"}):
                 weights[name] = weights.get(name, 1.0) * scale
         return RoutedQuery(query, language, expansion, queries, weights)
+
+    def _with_acronyms(self, query: str) -> str:
+        """A Chinese question may name a thing the plans write in Chinese by its Latin acronym
+        (深圳的GDP → 地区生产总值): BM25 also gets the glossary's renderings of such words."""
+        extra: list[str] = []
+        for word in dict.fromkeys(_LATIN_WORD.findall(query)):
+            for group in self.glossary.expand(word).groups:
+                extra += [zh for zh in group if _has_han(zh) and zh not in query and zh not in extra]
+        return f"{query} {' '.join(extra)}" if extra else query
 
     def _bridge_names(self, expansion: Expansion) -> Expansion:
         """Unknown capitalised words that spell a corpus word in pinyin become terms ("Deqing" → 德清)."""
@@ -186,7 +196,7 @@ class BridgedLexical:
         """BM25 score of every chunk for ``query`` (zeros when nothing of it is in the vocabulary)."""
         routed = self.router.route(query)
         if routed.expansion is None:
-            return self.lexical.scores(query)
+            return self.lexical.scores(routed.queries.get("bm25", query))
         groups = routed.expansion.groups
         total = np.zeros(len(self.chunks), dtype=np.float64)
         matched = np.zeros(len(self.chunks), dtype=np.float64)
@@ -202,8 +212,9 @@ class BridgedLexical:
 
     def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query`` by (bridged) BM25, among ``allowed`` rows (bool mask)."""
-        if self.router.route(query).expansion is None:
-            return self.lexical.search(query, k, allowed=allowed)
+        routed = self.router.route(query)
+        if routed.expansion is None:
+            return self.lexical.search(routed.queries.get("bm25", query), k, allowed=allowed)
         scores = self.scores(query)
         rows = top_k(scores, k, allowed, positive=True)
         return [
@@ -214,6 +225,7 @@ class BridgedLexical:
 
 
 _HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,6}")
+_LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z&]+(?![A-Za-z])")
 
 
 class NameBridge:

@@ -53,3 +53,8 @@ def test_normalised_key():
     key, pos = key_with_positions("國家，發展", drop="punct")
     assert key == "国家发展" and pos == [0, 1, 3, 4]
     assert match_key("發(fā)展 改革[公*#~&文%思享公众号]") == "发展改革"
+
+
+def test_years_in_chinese_numerals_match_digits():
+    assert normalize("到二〇三五年,在二〇二〇年基础上翻一番;一二三项") == "到2035年,在2020年基础上翻一番;一二三项"
+    assert match_key("二〇二〇年") == match_key("2020年")
