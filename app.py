@@ -6,9 +6,7 @@ Handlers are plain functions ``(engine, *inputs) -> html`` so they are testable 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import html
 import logging
 import os
 import sys
@@ -16,8 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from search.highlight import Span, render_html
-from search.numbers import find_numbers
+from search import render
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +25,7 @@ EXAMPLES = [
     "Shenzhen intellectual property targets",
     "Luohu lung cancer screening",
 ]
-COPY_LABEL = "复制引用 Copy citation"
+COPY_LABEL = render.COPY_LABEL
 # The answer card's copy button; navigator.clipboard exists only on https or localhost, hence the fallback.
 COPY_JS = """
 element.addEventListener('click', (event) => {
@@ -81,19 +78,6 @@ details.pq-why summary {cursor: pointer; color: var(--body-text-color-subdued); 
 """
 
 
-# --- rendering (marks and escaping: search.highlight.render_html) --------------------------------
-def _esc(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _note(message: str) -> str:
-    return f'<div class="pq-note">{_esc(message)}</div>'
-
-
-def _path(section_path: Sequence[str], doc_title: str = "") -> str:
-    return " › ".join(p for p in section_path if p and p != doc_title)
-
-
 # --- input checks ------------------------------------------------------------------------------------
 def check_question(question: str | None) -> str | None:
     """The friendly message for a question we cannot use, or None when it is fine."""
@@ -121,105 +105,33 @@ def ask(
     """The Ask tab: ``(answer_html, citation, passages_html)``; a friendly note instead of an error."""
     problem = check_question(question)
     if problem:
-        return _note(problem), "", ""
+        return render.note(problem), "", ""
     try:
         result = engine.ask(
             question.strip(), k=k, doc_ids=list(doc_ids) if doc_ids else None, region=region or None
         )
     except ValueError as exc:  # the engine's messages say how to fix the input
-        return _note(str(exc)), "", ""
+        return render.note(str(exc)), "", ""
     answer = result.answer
     if answer is None:
         reason = getattr(result, "reason", "") or ""
-        card = _note(
+        card = render.note(
             "没有找到确切的答案句，请看下面的段落。 "
             f"No exact answer sentence; see the passages below. {reason}"
         )
         citation = ""
     else:
         citation = str(answer.citation)
-        spans = _answer_spans(result.hits, answer)
-        card = (
-            f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>'
-            f'<div class="pq-sentence pq-text">{render_html(answer.text, spans)}</div>'
-            f'<div class="pq-cite"><span class="pq-meta">{_esc(citation)}</span>'
-            f'<button class="pq-copy" data-citation="{_esc(citation)}">{COPY_LABEL}</button></div></div>'
-        )
+        card = render.answer_card(answer, result.hits)
     if not result.hits:
-        return card, citation, _note("没有相关段落。 No passage matched.")
-    return card, citation, "".join(_passage(hit, answer) for hit in result.hits)
-
-
-def _answer_spans(hits: Sequence[Any], answer: Any, numbers: Sequence[Any] | None = None) -> list[Span]:
-    """Marks for the answer sentence: its passage's term marks shifted onto it, and its quantities.
-
-    ``numbers`` are quantities with offsets into the chunk text (``Column.numbers``); by default every
-    quantity the sentence states is marked.
-    """
-    shift, length = answer.text_start, len(answer.text)
-    spans = [
-        Span(s.start - shift, s.end - shift, s.kind)
-        for hit in hits
-        if hit.chunk.chunk_id == answer.chunk_id
-        for s in hit.highlights
-        if s.kind != "answer" and s.start >= shift and s.end - shift <= length
-    ]
-    if numbers is None:
-        quantities = [(q.start, q.end) for q in find_numbers(answer.text)]
-    else:
-        quantities = [(q.start - shift, q.end - shift) for q in numbers]
-    return spans + [Span(a, b, "number") for a, b in quantities if 0 <= a < b <= length]
-
-
-def _passage(hit: Any, answer: Any | None, why: bool = True) -> str:
-    """One passage card: title, section path, location and chunk id, highlighted text, why it ranked."""
-    chunk = hit.chunk
-    spans = list(hit.highlights)
-    if answer is not None and chunk.chunk_id == answer.chunk_id and answer.text_end > answer.text_start:
-        spans.append(Span(answer.text_start, answer.text_end, "answer"))
-    ranked = ""
-    if why:
-        rows = "".join(
-            f"<tr><td>{_esc(name)}</td><td>{'—' if rank is None else rank}</td>"
-            f"<td>{_score(hit.scores.get(name))}</td></tr>"
-            for name, rank in hit.ranks.items()
-        )
-        ranked = (
-            f'<details class="pq-why"><summary>为何排在这里 Why it ranked (#{hit.rank}, '
-            f'score {_score(hit.score)})</summary><table class="pq-table"><tr><th>检索器 Retriever</th>'
-            f"<th>名次 Rank</th><th>分数 Score</th></tr>{rows}</table></details>"
-        )
-    return (
-        f'<div class="pq-card pq-passage"><div class="pq-title">{hit.rank}. 《{_esc(chunk.doc_title)}》</div>'
-        f'<div class="pq-meta">{_esc(_path(chunk.section_path, chunk.doc_title))} · '
-        f"{_esc(chunk.source)}:{chunk.start}-{chunk.end} · id {_esc(chunk.chunk_id)}</div>"
-        f'<div class="pq-text">{render_html(chunk.text, spans)}</div>{ranked}</div>'
-    )
-
-
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
+        return card, citation, render.note("没有相关段落。 No passage matched.")
+    return card, citation, render.passage_cards(result.hits, answer)
 
 
 # --- 文档 Documents ---------------------------------------------------------------------------------
 def documents_table(engine: Any) -> str:
     """Every indexed document with its region, years and size."""
-    counts: dict[str, int] = {}
-    for chunk in engine.chunks:
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-    rows = "".join(
-        f"<tr><td>{_esc(d.title)}</td><td>{_esc(d.region or '—')}</td><td>{_years(d.years)}</td>"
-        f"<td>{counts.get(d.doc_id, 0)}</td><td>{_esc(d.source)}</td></tr>"
-        for d in engine.documents
-    )
-    return (
-        f'<table class="pq-table"><tr><th>标题 Title</th><th>地区 Region</th><th>年份 Years</th>'
-        f"<th>段落 Passages</th><th>文件 File</th></tr>{rows}</table>"
-    )
-
-
-def _years(years: tuple[int, int] | None) -> str:
-    return f"{years[0]}–{years[1]}" if years else "—"
+    return render.documents_table(engine.documents, engine.chunks)
 
 
 def document_choices(engine: Any) -> list[tuple[str, str]]:
@@ -235,23 +147,11 @@ def region_choices(engine: Any) -> list[tuple[str, str]]:
 def outline(engine: Any, doc_id: str | None) -> tuple[str, list[tuple[str, str]]]:
     """A document's outline: ``(html, section choices)``; a choice's value is the section's start offset."""
     if not doc_id:
-        return _note("请选择一个文档。 Pick a document."), []
-    doc = engine.document(doc_id)
+        return render.note("请选择一个文档。 Pick a document."), []
     sections = [s for s in engine.sections if s.doc_id == doc_id]
-    head = (
-        f'<div class="pq-card"><div class="pq-title">《{_esc(doc.title)}》</div><div class="pq-meta">'
-        f"{_esc(doc.region or '—')} · {_years(doc.years)} · {_esc(doc.source)}:{doc.start}-{doc.end}</div>"
-    )
-    if not sections:
-        return head + _note(
-            "这个文档没有识别出章节。 No sections were found in this document."
-        ) + "</div>", []
-    top = min(s.level for s in sections)
-    items = "".join(
-        f'<div style="padding-left:{1.2 * (s.level - top):.1f}em">{_esc(s.heading)}</div>' for s in sections
-    )
+    top = min((s.level for s in sections), default=0)
     choices = [("\u3000" * (s.level - top) + s.heading, str(s.start)) for s in sections]
-    return head + f'<div class="pq-text">{items}</div></div>', choices
+    return render.outline_card(engine.document(doc_id), sections), choices
 
 
 def read_section(engine: Any, doc_id: str | None, section_start: str | None) -> str:
@@ -261,16 +161,11 @@ def read_section(engine: Any, doc_id: str | None, section_start: str | None) -> 
     start = int(section_start)
     section = next((s for s in engine.sections if s.doc_id == doc_id and s.start == start), None)
     if section is None:
-        return _note("找不到这个章节。 Section not found; pick it again from the list.")
+        return render.note("找不到这个章节。 Section not found; pick it again from the list.")
     chunks = [
         c for c in engine.chunks if c.doc_id == doc_id and c.start < section.end and c.end > section.start
     ]
-    body = "".join(
-        f'<div class="pq-card"><div class="pq-meta">{_esc(_path(c.section_path, c.doc_title))} · '
-        f'{_esc(c.source)}:{c.start}-{c.end}</div><div class="pq-text">{_esc(c.text)}</div></div>'
-        for c in chunks
-    )
-    return f'<div class="pq-title">{_esc(section.heading)}</div>' + (body or _note("（空）(empty)"))
+    return render.section_passages(section, chunks)
 
 
 # --- 对比 Compare ----------------------------------------------------------------------------------
@@ -278,65 +173,32 @@ def compare(engine: Any, question: str | None, doc_ids: Sequence[str] | None = N
     """The Compare tab: one column per document (2–4 picked, or the most relevant ones)."""
     problem = check_question(question)
     if problem:
-        return _note(problem)
+        return render.note(problem)
     if doc_ids and len(doc_ids) == 1:
-        return _note(
+        return render.note(
             "请选择 2–4 个文档，或者都不选。 Pick 2–4 documents, or none for the most relevant ones."
         )
     try:
         comparison = engine.compare(question.strip(), doc_ids=list(doc_ids) if doc_ids else None, top=top)
     except ValueError as exc:
-        return _note(str(exc))
+        return render.note(str(exc))
     if not comparison.columns:
-        return _note("没有可对比的文档。 No document to compare.")
-    return f'<div class="pq-cols">{"".join(_column(c) for c in comparison.columns)}</div>'
-
-
-def _column(column: Any) -> str:
-    answer = column.answer
-    if answer is None:
-        body = _note("这个文档里没有答案句。 No answer sentence in this document.")
-    else:
-        sentence = render_html(answer.text, _answer_spans(column.hits, answer, column.numbers))
-        body = (
-            f'<div class="pq-sentence pq-text">{sentence}</div>'
-            f'<div class="pq-meta">{_esc(answer.citation)}</div>'
-        )
-    chips = "".join(f'<span class="pq-chip">{_esc(q)}</span>' for q in column.numbers)
-    numbers = f'<div class="pq-numbers">数字 Numbers: {chips}</div>' if chips else ""
-    passages = "".join(_passage(hit, answer, why=False) for hit in column.hits)
-    return (
-        f'<div class="pq-card pq-col"><div class="pq-title">《{_esc(column.doc_title)}》</div>{body}{numbers}'
-        f'<details class="pq-why"><summary>段落 Passages ({len(column.hits)})</summary>{passages}</details>'
-        "</div>"
-    )
+        return render.note("没有可对比的文档。 No document to compare.")
+    return render.compare_columns(comparison.columns)
 
 
 def compare_passages(engine: Any, passage_a: str | None, passage_b: str | None) -> str:
     """Two passages side by side: shared terms and the numbers only one of them states are marked."""
     a, b = (passage_a or "").strip(), (passage_b or "").strip()
     if not a or not b:
-        return _note(
+        return render.note(
             "请填写两个段落编号（问答页上的 id）。 Give two chunk ids (the 'id' shown on the Ask tab)."
         )
     try:
         pair = engine.compare_chunks(a, b)
     except ValueError as exc:
-        return _note(str(exc))
-    terms = "、".join(pair.shared_terms) or "—"
-    sides = []
-    for hit, only in ((pair.left, pair.left_numbers), (pair.right, pair.right_numbers)):
-        # In a pair, a "number" highlight is a quantity the other passage does not state: mark it as a diff.
-        spans = [Span(s.start, s.end, "diff" if s.kind == "number" else s.kind) for s in hit.highlights]
-        hit = dataclasses.replace(hit, highlights=tuple(spans))
-        chips = "".join(f'<span class="pq-chip diff">{_esc(q)}</span>' for q in only) or "—"
-        sides.append(
-            f'{_passage(hit, None, why=False)}<div class="pq-numbers">只在这里 Only here: {chips}</div>'
-        )
-    return (
-        f'<div class="pq-meta">共同词 Shared terms: {_esc(terms)}</div>'
-        f'<div class="pq-cols">{"".join(f"<div>{side}</div>" for side in sides)}</div>'
-    )
+        return render.note(str(exc))
+    return render.passage_pair(pair)
 
 
 # --- 溯源 Cite -------------------------------------------------------------------------------------
@@ -344,42 +206,20 @@ def cite(engine: Any, quote: str | None, k: int = 5) -> str:
     """The Cite tab: where a quote comes from, in context; "not found" with the nearest candidates."""
     problem = check_question(quote)
     if problem:
-        return _note(problem.replace("问题", "引文").replace("question", "quote"))
+        return render.note(problem.replace("问题", "引文").replace("question", "quote"))
     try:
         result = engine.cite(quote.strip(), k=k)
     except ValueError as exc:
-        return _note(str(exc))
+        return render.note(str(exc))
     if not result.found:
-        head = _note(f"没有找到这段原文。 Not found. {result.reason}")
-        if not result.matches:
-            return head
-        nearest = "".join(_quote_match(engine, m, context=0) for m in result.matches)
-        return f'{head}<div class="pq-meta">最接近的 Nearest candidates</div>{nearest}'
-    return _quote_match(engine, result.matches[0], context=1)
+        return render.quote_not_found(result)
+    best = result.matches[0]
+    # In context: the passage of the match with one passage of its section on each side.
+    passages = None if best.passage is None else engine.show(best.passage.chunk_id, context=1)
+    return render.quote_match_card(best, passages)
 
 
-def _quote_match(engine: Any, match: Any, context: int) -> str:
-    path = _path(match.section_path, match.doc_title)
-    head = (
-        f'<div class="pq-title">《{_esc(match.doc_title)}》</div><div class="pq-meta">{_esc(path)} · '
-        f"{_esc(match.source)}:{match.start}-{match.end} · 相似度 similarity {match.similarity:.2f}</div>"
-    )
-    if match.passage is None:
-        return f'<div class="pq-card">{head}<div class="pq-text">{_esc(match.matched_text)}</div></div>'
-    chunks = engine.show(match.passage.chunk_id, context=context) if context else [match.passage]
-    body = "".join(
-        f'<div class="pq-text pq-context">{render_html(c.text, _match_spans(c, match))}</div>' for c in chunks
-    )
-    return f'<div class="pq-card">{head}{body}</div>'
-
-
-def _match_spans(chunk: Any, match: Any) -> list[Span]:
-    """Where the matched text lies in this chunk's text: the part of it that this chunk covers."""
-    if chunk.source != match.source or chunk.end <= match.start or chunk.start >= match.end:
-        return []
-    part = match.matched_text[max(0, chunk.start - match.start) : chunk.end - match.start].strip()
-    at = chunk.text.find(part) if part else -1
-    return [Span(at, at + len(part), "match")] if at >= 0 else []
+_match_spans = render.match_spans  # its old name here, which tests/test_app.py checks
 
 
 def _guarded(*fill: Any):
@@ -395,7 +235,7 @@ def _guarded(*fill: Any):
                 return callback(*args)
             except Exception as exc:  # a UI answers with a message; the log keeps the traceback
                 logger.exception("%s failed", callback.__name__)
-                note = _note(f"出错了，请重试。 Something went wrong: {type(exc).__name__}: {exc}")
+                note = render.note(f"出错了，请重试。 Something went wrong: {type(exc).__name__}: {exc}")
                 return (note, *fill) if fill else note
 
         return guarded
