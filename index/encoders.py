@@ -94,6 +94,12 @@ class SentenceTransformerEncoder:
         except ImportError as exc:  # pragma: no cover - declared dependency
             raise ImportError("sentence-transformers is missing: pip install sentence-transformers") from exc
         torch.set_num_threads(compute_threads())
+        try:  # transformers' "Loading weights" bar: our own bars say what is happening
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+        except ImportError:  # pragma: no cover - other transformers layouts
+            pass
         try:
             return SentenceTransformer(self.path, device="cpu", local_files_only=True)
         except OSError as exc:
