@@ -12,6 +12,7 @@ from index.chunker import pieces, split_text, table_spans
 from index.clean import clean
 from index.config import Config
 from index.documents import region_of, split_documents, years_of
+from index.furniture import page_furniture
 from index.normalize import to_simplified
 from index.outline import Heading, find_headings, section_paths
 from index.reader import SourceFile, read_paths
@@ -82,6 +83,8 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
                        region=region_of(span.title, body), years=years_of(span.title, body[:400]))
         docs.append(doc)
         excluded = [(t.start, t.end) for t in tocs if span.start <= t.start < span.end]
+        title_start = text.find(span.title, span.start, span.title_end)
+        excluded += page_furniture(simple, span.start, max(title_start, span.start), span.title_end, span.end)
         tables = [t for t in inline_tables(text, simple, span.title_end, span.end)
                   + pipe_tables(text, span.title_end, span.end)
                   if not any(a <= t.start < b for a, b in excluded)]

@@ -87,6 +87,14 @@ def test_no_noise_in_chunks(corpus):
         assert "\ufffd" not in ch.text
 
 
+def test_no_web_page_furniture_in_chunks(corpus):
+    # 001/002/兴仁 were copied from web pages: site header, view counter, copyright footer, share links
+    for ch in corpus.chunks:
+        assert not re.search(r"版[权權]所有|瀏覽次數|服務熱線|關閉窗口|扫码获取全文|睿新配资|ICP備", ch.text), ch.text
+    first_002 = next(ch for ch in corpus.chunks if ch.source.startswith("002_"))
+    assert first_002.text.startswith("深圳市人民政府關于印發打造深圳標準構建質量發展新優勢行動計劃")
+
+
 def test_no_table_of_contents_in_chunks(corpus):
     for name, original in corpus.sources.items():
         cleaned = clean(original)
