@@ -118,11 +118,9 @@ class CrossLingual:
         weights = {**base, **dict(self.config.english_weights)}
         power = self.config.english_coverage_power
         if power > 0:
-            # Trust the bridge as far as it reaches: a question the glossary covers entirely is BM25's
-            # (fixed RRF weights 0.5 for m3e and USE cost dev English MRR 0.92 → 0.72), one with unknown
-            # words leans on m3e and USE (issue 4: covered questions unchanged; 40 extra English
-            # questions against the glossary without its general words, i.e. with gaps: BM25 alone
-            # R@5 0.78 / MRR 0.56, fixed weights 0.78 / 0.61, coverage-scaled 0.85 / 0.62).
+            # Trust the bridge as far as it reaches: the more of the question the glossary covered, the
+            # more BM25 leads; m3e and USE keep a say even then (often the glossary covers every
+            # word but misses the sense). Measured in index/config.py (english_coverage_power).
             scale = (1.0 - expansion.coverage) ** power
             for name in sorted({"dense", "use", *weights} - {"bm25"}):
                 weights[name] = weights.get(name, 1.0) * scale

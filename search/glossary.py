@@ -86,7 +86,7 @@ def fold_word(word: str) -> str:
         w = w[:-3] + "y"
     elif len(w) > 5 and w.endswith("ed") and not w.endswith("eed"):
         w = _undouble(w[:-2])
-    if len(w) > 3 and w.endswith("e"):
+    if len(w) > 4 and w.endswith("e"):  # not in four-letter words: care must not become car
         w = w[:-1]
     return w
 

@@ -36,7 +36,8 @@ def test_chinese_weights_are_the_channel_weights():
 
 
 def test_english_weights_follow_glossary_coverage():
-    router = CrossLingual(Config(english_weights=(("bm25", 1.0), ("dense", 0.5), ("use", 0.5))), GLOSSARY)
+    router = CrossLingual(Config(english_weights=(("bm25", 1.0), ("dense", 0.5), ("use", 0.5)),
+                                 english_coverage_power=2), GLOSSARY)
     # every content word bridged: BM25 alone decides
     assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.0, "use": 0.0}
     # one unit of two bridged (深圳; "hospital" unknown): (1 - 1/2) ** 2 of the base weights
