@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from index.blocks import Box, Table
 from index.outline import Heading, section_paths
 
+_MIN_LEAD = 60  # a lead shorter than this never becomes a chunk of its own
 _SENTENCE_END = re.compile(r"[。；！？!?;]+[”’」』）)]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
 _HEADING_ONLY = 60  # a piece no longer than this that holds only its heading joins the next piece
@@ -85,6 +86,7 @@ def _join_headings(text: str, found: list[Piece], headings: list[Heading]) -> li
     out: list[Piece] = []
     carry: Piece | None = None
     for p in found:
+        own_start = p.start  # where this piece's own heading stands, before a carried one is joined
         if carry is not None:
             gap = text[carry.end:p.start]
             if p.kind == "text" and not gap.strip():
@@ -92,8 +94,9 @@ def _join_headings(text: str, found: list[Piece], headings: list[Heading]) -> li
             else:
                 out.append(carry)
             carry = None
-        h = starts.get(p.start)
-        if p.kind == "text" and h is not None and p.end - h.label_end <= 2 and p.end - p.start <= _HEADING_ONLY:
+        h = starts.get(own_start)
+        # heading-only again ("三、主要任务" + "（一）…" before "1.…"): carry both down
+        if p.kind == "text" and h is not None and p.end - h.label_end <= 2 and p.end - p.start <= 2 * _HEADING_ONLY:
             carry = p
             continue
         out.append(p)
@@ -119,7 +122,9 @@ def split_text(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int
         if e - start <= max_chars:
             last_ok = e
             continue
-        if last_ok is not None and last_ok > start:
+        # flush what fits, unless it is a short lead (a heading line) before a sentence too long to
+        # stand alone: then the lead goes with that sentence's first clauses (headings stay with their body)
+        if last_ok is not None and last_ok > start and (e - last_ok <= max_chars or last_ok - start >= _MIN_LEAD):
             spans.append((start, last_ok))
             start = last_ok
         if e - start > max_chars:  # one sentence too long: cut it at clause ends
