@@ -36,7 +36,7 @@ _SEPARATOR = re.compile(r"——|[：:]")
 _OPENER = re.compile(
     r"(?:“十[一二三四五]五”(?:期间|时期|以来|末|是|,)|十[三四五]五(?:期间|时期)|五年来|到20\d\d年|20\d\d年|截至|截止|从国际|从国内|从全球|从全国"
     r"|以习近平|全面贯彻|深入贯彻|认真贯彻|坚持以|围绕|聚焦|按照|根据|近年来|当前|目前|今后|未来五年|一是|首先"
-    r"|我[国省市区县镇]|全[国省市区县镇]|进一步|通过|依托|着力|大力)"
+    r"|我[国省市区县镇]|全[国省市区县镇]|进一步|通过|依托|着力|大力|各级|各有关|各部门|各区|[市省]、[区县市])"
 )
 # Headings plans use everywhere; one of these followed by more text ends there.
 _STANDARD_HEADINGS = sorted(
@@ -47,6 +47,7 @@ _STANDARD_HEADINGS = sorted(
     key=len, reverse=True,
 )
 _MAX_INLINE = 40
+_MAX_ITEM_TITLE = 20  # an unpositioned numbered item's title: short, ending at a full stop
 
 
 @dataclass(frozen=True)
@@ -182,11 +183,17 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
                 continue  # 一、 again without a new chapter: a list, not a new ladder
             # the next number of a running ladder may stand where a full stop was lost
             continuing = previous > 0 and number == previous + 1 and level <= LEVEL_CN + 1
+            # … and so may a numbered item (2. after 1.) whose short title ends at a full stop, where a
+            # flattened responsibility column ran into it ("…省农业农村厅等有关部门2.先进制造业标准体系。")
+            item = previous > 0 and number == previous + 1 and level == LEVEL_NUM
             positioned = _at_heading_position(simple, pos, lo, last_end, extra)
-            if not positioned and not continuing:
+            if not positioned and not continuing and not item:
                 continue
             found = _label_end(simple, m, level, toc_titles, hi)
             if found is None or (not positioned and found[1]):
+                continue
+            if not positioned and not continuing and not (
+                    found[0] - m.end() <= _MAX_ITEM_TITLE and simple[found[0]:found[0] + 1] == "。"):
                 continue
             end, cut = found
             label = _format_label(m.group(0), text[m.end():end], level) + ("…" if cut else "")

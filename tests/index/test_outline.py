@@ -32,6 +32,15 @@ def test_cross_references_and_list_items_are_not_headings():
     assert labels == ["一、主要任务", "二、保障措施"]
 
 
+def test_next_numbered_item_after_a_run_in_responsibility_column():
+    # a flattened "责任单位" column runs into the next item: in sequence, short title, full stop → heading
+    text = ("一、主要任务\n1.农业农村标准体系。完善种植业标准。省农业农村厅等有关部门2.先进制造业标准体系。"
+            "围绕特色优势产业。省工业和信息化厅3年内完成2.5万项标准复审。")
+    labels, paths = _headings(text)
+    assert labels == ["一、主要任务", "1.农业农村标准体系", "2.先进制造业标准体系"]
+    assert paths[-1] == ("一、主要任务", "2.先进制造业标准体系")
+
+
 def test_chapter_ladder_on_lines():
     text = ("第一篇 总体要求\n第一章 发展基础\n第一节 发展成就\n正文。\n第二节 发展环境\n正文。\n"
             "第二篇 改革开放\n第二章 综合改革\n第一节 全面实施\n正文。")

@@ -95,6 +95,13 @@ def test_no_web_page_furniture_in_chunks(corpus):
     assert first_002.text.startswith("深圳市人民政府關于印發打造深圳標準構建質量發展新優勢行動計劃")
 
 
+def test_numbered_items_after_responsibility_columns_in_jilin(corpus):
+    # 吉林's items 2.–7. follow a run-in "…有关部门" column; each passage sits under its own item
+    chunk = next(ch for ch in corpus.chunks if "建立覆盖治水治气、治城治乡、治土治山的生态文明标准体系" in ch.text)
+    assert chunk.section_path[-1] == "7.生态文明标准体系"
+    assert chunk.section_path[-2] == "（一）构建推动高质量发展的新型标准体系"
+
+
 def test_no_table_of_contents_in_chunks(corpus):
     for name, original in corpus.sources.items():
         cleaned = clean(original)
