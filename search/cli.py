@@ -124,13 +124,18 @@ def _search_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def format_hit(hit) -> str:
+    """A hit for the terminal: title, section path, scores and location, then the passage (with its
+    highlights, when the hit carries any: bold/colour on a terminal, [brackets] otherwise)."""
+    from search.highlight import render_terminal
+
     c = hit.chunk
     path = " › ".join(p for p in c.section_path if p != c.doc_title)
     ranks = " · ".join(f"{name} #{rank}" if rank else f"{name} –" for name, rank in hit.ranks.items())
+    text = " ".join(render_terminal(c.text, hit.highlights).split()) if hit.highlights else one_line(c.text)
     return (
         f"{hit.rank:>2}. 《{c.doc_title}》 {path}\n"
         f"    score {hit.score:.4f}  [{ranks}]  {c.source}:{c.start}-{c.end}  chunk {c.chunk_id}\n"
-        f"    {one_line(c.text)}"
+        f"    {text}"
     )
 
 
@@ -153,6 +158,10 @@ def search(args: argparse.Namespace) -> int:
     elif not hits:
         sys.stdout.write("No passage matches.\n")
     else:
+        from search.answer import highlight_hits
+        from search.terms import query_terms
+
+        hits = highlight_hits(hits, query_terms(args.query))  # the query's terms marked in each passage
         sys.stdout.write("\n".join(format_hit(h) for h in hits) + "\n")
     return 0
 

@@ -54,6 +54,8 @@ def test_search_text_output_cites_the_passage(capsys, index):
     assert code == 0
     assert out.startswith(" 1. 《湖州市質量發展“十四五”規劃》")
     assert "b.txt:" in out and "bm25 #1" in out
+    # the query's terms are marked in the (traditional) passage; brackets when not on a terminal
+    assert "[綠色工廠]" in out.splitlines()[2]
 
 
 def test_search_filters_by_document_and_region(capsys, index):
