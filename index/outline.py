@@ -192,7 +192,7 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
             found = _label_end(simple, m, level, toc_titles, hi)
             if found is None or (not positioned and found[1]):
                 continue
-            if not positioned and not continuing and not (
+            if item and not positioned and not (
                     found[0] - m.end() <= _MAX_ITEM_TITLE and simple[found[0]:found[0] + 1] == "。"):
                 continue
             end, cut = found

@@ -118,9 +118,9 @@ class CrossLingual:
         weights = {**base, **dict(self.config.english_weights)}
         power = self.config.english_coverage_power
         if power > 0:
-            # Trust the bridge as far as it reaches: the more of the question the glossary covered, the
-            # more BM25 leads; m3e and USE keep a say even then (often the glossary covers every
-            # word but misses the sense). Measured in index/config.py (english_coverage_power).
+            # Trust the bridge as far as it reaches: a question the glossary covers entirely is BM25's;
+            # as soon as a word is unknown m3e and USE come in, and strongly (power 0.5: a question 75%
+            # covered gives them half their weight). Measured in index/config.py (english_coverage_power).
             scale = (1.0 - expansion.coverage) ** power
             for name in sorted({"dense", "use", *weights} - {"bm25"}):
                 weights[name] = weights.get(name, 1.0) * scale
