@@ -23,8 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.normalize import normalize
-from index.types import Answer, AskResult, Hit, Span
-from search.citation import SourceText, citation_for, text_to_original
+from search.citation import SourceText, text_to_original
 from search.highlight import find_forms, term_spans
 from search.numbers import find_numbers
 from search.sentences import split_sentences
@@ -37,6 +36,7 @@ from search.terms import (
     stated_years,
     weigh_terms,
 )
+from search.types import Answer, AskResult, Citation, Hit, Span
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 
@@ -233,7 +233,7 @@ def answer_question(
         chunk_id=hit.chunk.chunk_id,
         start=original_start,
         end=original_end,
-        citation=citation_for(hit.chunk, original_start, original_end),
+        citation=Citation.of(hit.chunk, original_start, original_end),
         score=round(best.score, 6),
         text_start=start,
         text_end=end,

@@ -12,26 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from index.clean import clean
-from index.types import Chunk, Citation
+from index.types import Chunk
+from search.types import Citation
 
 SourceText = Callable[[str], str | None]  # file name -> the file's original text (None: not available)
-
-
-def section_trail(chunk: Chunk) -> tuple[str, ...]:
-    """The section path under the document title (the title is already in 《》)."""
-    return tuple(p for p in chunk.section_path if p and p != chunk.doc_title)
-
-
-def citation_for(chunk: Chunk, start: int | None = None, end: int | None = None) -> Citation:
-    """The citation of ``chunk``, or of the original range ``[start, end)`` inside it."""
-    return Citation(
-        doc_id=chunk.doc_id,
-        doc_title=chunk.doc_title,
-        section_path=section_trail(chunk),
-        source=chunk.source,
-        start=chunk.start if start is None else start,
-        end=chunk.end if end is None else end,
-    )
 
 
 def format_citation(citation: Citation, location: bool = True) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from index.config import Config
+from search.types import join_path
 
 # Modules whose import registers more commands (ask, show, compare, cite …); missing ones are skipped.
 PLUGINS: tuple[str, ...] = ("search.cli_answers",)
@@ -129,7 +130,7 @@ def format_hit(hit) -> str:
     from search.highlight import render_terminal
 
     c = hit.chunk
-    path = " › ".join(p for p in c.section_path if p != c.doc_title)
+    path = join_path(c.section_path, c.doc_title)
     ranks = " · ".join(f"{name} #{rank}" if rank else f"{name} –" for name, rank in hit.ranks.items())
     text = " ".join(render_terminal(c.text, hit.highlights).split()) if hit.highlights else one_line(c.text)
     return (
@@ -231,7 +232,7 @@ def chunks(args: argparse.Namespace) -> int:
         print_json([c.to_dict() for c in selected])
         return 0
     for c in selected:
-        path = " › ".join(c.section_path)
+        path = join_path(c.section_path)
         sys.stdout.write(f"{c.chunk_id}  {c.doc_id}  {c.kind}  {path}\n    {one_line(c.text, 120)}\n")
     return 0
 

@@ -18,6 +18,7 @@ import textwrap
 import unicodedata
 
 from search.cli import add_index_options, add_json_option, command, load_engine, print_json
+from search.types import Citation
 
 
 def _out(text: str = "") -> None:
@@ -29,9 +30,9 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 def _citation(chunk, start: int | None = None, end: int | None = None) -> str:
-    from search.citation import citation_for, format_citation
+    from search.citation import format_citation
 
-    return format_citation(citation_for(chunk, start, end))
+    return format_citation(Citation.of(chunk, start, end))
 
 
 def _passage(hit) -> str:
@@ -193,7 +194,6 @@ def _cite_arguments(p: argparse.ArgumentParser) -> None:
 
 @command("cite", "where does this quote come from? (document, section, offsets)", _cite_arguments)
 def cite(args: argparse.Namespace) -> int:
-    from index.types import Citation
     from search.citation import format_citation
 
     quote = sys.stdin.read() if args.quote == "-" else args.quote
@@ -207,7 +207,7 @@ def cite(args: argparse.Namespace) -> int:
     else:
         _out(f"Not found: {result.reason}.")
     for i, m in enumerate(result.matches, 1):
-        where = format_citation(Citation(m.doc_id, m.doc_title, m.section_path, m.source, m.start, m.end))
+        where = format_citation(m.citation)
         _out(f"{i:>2}. {where}  similarity {m.similarity:.2f}")
         _out(_indent(m.matched_text))
     return 0

@@ -13,13 +13,14 @@ from typing import Protocol
 
 from index.normalize import normalize
 from index.tokenize import get_tokenizer
-from index.types import Answer, Chunk, ChunkComparison, Column, Comparison, Hit, Quantity, Span
+from index.types import Chunk
 from search.answer import ANSWER_HITS, Encode, answer_question
 from search.citation import SourceText
 from search.highlight import find_forms
 from search.numbers import find_numbers
 from search.sentences import clauses
 from search.terms import DocumentFrequency, QueryTerm, query_terms, weigh_terms
+from search.types import Answer, ChunkComparison, Column, Comparison, Hit, Quantity, Span
 
 DOCUMENTS = 3  # columns when no document is named: the most relevant few
 SEARCH_DEPTH = 30  # passages searched to find the most relevant documents

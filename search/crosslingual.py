@@ -32,10 +32,10 @@ from functools import lru_cache
 import numpy as np
 
 from index.config import Config
-from index.types import Hit
 from search.glossary import Expansion, Glossary, default_glossary
 from search.language import Language, detect_language
 from search.lexical import LexicalRetriever, top_k
+from search.types import Hit
 
 DENSE_MODES = ("expansion", "raw", "off")
 

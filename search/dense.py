@@ -10,7 +10,8 @@ import numpy as np
 
 from index.encoders import Encoder, compute_threads, embedding_text
 from index.store import vector_rows
-from index.types import Chunk, Hit
+from index.types import Chunk
+from search.types import Hit
 
 
 def search_parameters(allowed_rows: np.ndarray):

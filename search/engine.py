@@ -20,12 +20,13 @@ from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
 from index.store import MANIFEST, IndexLoadError, StoredIndex, load_index
 from index.tokenize import get_tokenizer
-from index.types import AskResult, Chunk, ChunkComparison, Comparison, Document, Hit, QuoteResult, Section
+from index.types import Chunk, Document, Section
 from search.crosslingual import bridged_lexical
 from search.crosslingual import routing as crosslingual_routing
 from search.dense import DenseRetriever
 from search.hybrid import HybridRetriever, Retriever, Rewriter, Weights
 from search.lexical import LexicalRetriever
+from search.types import AskResult, ChunkComparison, Comparison, Hit, QuoteResult
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.normalize import match_key
-from index.types import Hit
+from search.types import Hit
 
 CUTOFFS = (1, 5, 10)
 

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from index.normalize import key_with_positions
-from index.types import Span
 from search.terms import QueryTerm
+from search.types import Span
 
 
 def _merge(spans: Iterable[tuple[int, int]], kind: str) -> list[Span]:

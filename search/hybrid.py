@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from index.types import Hit
 from search.fusion import rrf
+from search.types import Hit
 
 Rewriter = Callable[[str], str | None]
 Weights = Mapping[str, float] | Callable[[str], Mapping[str, float]]

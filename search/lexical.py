@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from index.tokenize import Tokenizer
-from index.types import Chunk, Hit
+from index.types import Chunk
+from search.types import Hit
 
 
 def top_k(

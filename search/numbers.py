@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from index.normalize import to_simplified
-from index.types import Quantity
+from search.types import Quantity
 
 _MAGNITUDE = "(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)"
 # Longest first, so 个百分点 wins over 个 and 万平方米 over 平方米.

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from index.clean import clean
 from index.normalize import key_with_positions
-from index.types import Chunk, Document, QuoteMatch, QuoteResult
+from index.types import Chunk, Document
 from search.quote_index import DocumentText, QuoteIndex
+from search.types import QuoteMatch, QuoteResult
 
 MIN_KEY_CHARS = 6  # below this a "quote" matches everywhere: ask for more text
 FOUND_SIMILARITY = 0.8  # at most one key character in five lost or changed

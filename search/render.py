@@ -11,21 +11,20 @@ import dataclasses
 import html
 from collections.abc import Sequence
 
-from index.types import (
+from index.types import Chunk, Document, Section
+from search.highlight import render_html
+from search.numbers import find_numbers
+from search.types import (
     Answer,
-    Chunk,
     ChunkComparison,
     Column,
-    Document,
     Hit,
     Quantity,
     QuoteMatch,
     QuoteResult,
-    Section,
     Span,
+    join_path,
 )
-from search.highlight import render_html
-from search.numbers import find_numbers
 
 COPY_LABEL = "复制引用 Copy citation"  # the answer card's button; app.COPY_JS makes it copy
 
@@ -45,11 +44,6 @@ def _years(years: tuple[int, int] | None) -> str:
 def note(message: str) -> str:
     """A message in place of a result (no input, nothing found, an error), escaped."""
     return f'<div class="pq-note">{_esc(message)}</div>'
-
-
-def join_path(section_path: Sequence[str], doc_title: str = "") -> str:
-    """A section path as read: ``二、目标 › （二）主要目标``, without the document title and empty parts."""
-    return " › ".join(p for p in section_path if p and p != doc_title)
 
 
 # --- 问答 Ask ---------------------------------------------------------------------------------------

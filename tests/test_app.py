@@ -10,22 +10,20 @@ from pathlib import Path
 import pytest
 
 import app
-from index.types import (
+from index.types import Chunk, Document, Section
+from search.types import (
     Answer,
-    Chunk,
     ChunkComparison,
     Citation,
     Column,
     Comparison,
-    Document,
     Hit,
     Quantity,
     QuoteMatch,
     QuoteResult,
-    Section,
     Span,
 )
-from index.types import AskResult as _AskResult
+from search.types import AskResult as _AskResult
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,9 +8,10 @@ import pytest
 
 from index.clean import clean
 from index.normalize import match_key
-from index.types import Chunk, Hit
+from index.types import Chunk
 from search.answer import answer_question, score_sentences
 from search.sentences import clauses, split_sentences
+from search.types import Hit
 
 SOURCE = (
     "深圳市食品安全“十四五”规划\n\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from index.clean import clean
-from index.types import Chunk, Citation
-from search.citation import SourceTexts, citation_for, format_citation, neighbours, text_to_original
+from index.types import Chunk
+from search.citation import SourceTexts, format_citation, neighbours, text_to_original
+from search.types import Citation
 
 SOURCE = "标题\n\n一、目标\n到2025年，抽检量达到10批次/千人。\n\n\n  监管能力[公*#~&文%思享公众号]显著增强。\n二、任务\n建立体系。\n"
 
@@ -38,7 +39,7 @@ def test_text_offsets_map_back_through_folded_whitespace_and_noise():
     assert clean(SOURCE[start:end]).text == chunk.text[a:b]
     # without the source: counted from the chunk start (exact only before the first cleaned character)
     assert text_to_original(chunk, 0, 4) == (chunk.start, chunk.start + 4)
-    assert citation_for(chunk, start, end) == Citation("doc-1", "标题", ("一、目标",), "plan.txt", start, end)
+    assert Citation.of(chunk, start, end) == Citation("doc-1", "标题", ("一、目标",), "plan.txt", start, end)
     with pytest.raises(ValueError, match="bad range"):
         text_to_original(chunk, 5, 5)
 
@@ -80,7 +81,7 @@ def _chunk_with(engine, needle: str) -> Chunk:
 @pytest.mark.model
 def test_seeds_citation_of_a_003_passage(engine):
     chunk = _chunk_with(engine, "PM2.5年均浓度低于20微克/立方米")
-    citation = citation_for(chunk)
+    citation = Citation.of(chunk)
     assert format_citation(citation, location=False) == (
         "《深圳市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要》"
         "第一篇 开启中国特色社会主义先行示范区建设新征程 › 第二章 指导方针 › 第四节 “十四五”发展目标"
@@ -92,7 +93,7 @@ def test_seeds_citation_of_a_003_passage(engine):
 @pytest.mark.model
 def test_seeds_citation_of_a_000_passage(engine):
     chunk = _chunk_with(engine, "食用农产品和食品抽检量达到10批次/千人")
-    assert format_citation(citation_for(chunk), location=False) == (
+    assert format_citation(Citation.of(chunk), location=False) == (
         "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标"
     )
     assert chunk.source == "000_67948c9818ef1510.txt"

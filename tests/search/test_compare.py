@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.types import Chunk, Document, Hit, Quantity, Span
+from index.types import Chunk, Document
 from search.compare import compare, compare_chunks
 from search.numbers import find_numbers
+from search.types import Hit, Quantity, Span
 
 
 @pytest.mark.parametrize(

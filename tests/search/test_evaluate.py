@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from index.types import Chunk, Hit
+from index.types import Chunk
 from search.evaluate import evaluate, first_relevant, metrics, read_questions
+from search.types import Hit
 
 
 def hit(text: str, rank: int = 1, context: str = "") -> Hit:

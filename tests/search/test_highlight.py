@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.types import Span
 from search.highlight import find_forms, render_html, render_terminal, term_spans
 from search.terms import QueryTerm, numeric_cue, query_terms, stated_years, weigh_terms
+from search.types import Span
 
 TRADITIONAL = "國家發展改革委關於推廣借鑒深圳經濟特區創新舉措和經驗做法的通知"
 

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from index.types import Chunk, Hit
+from index.types import Chunk
 from search.hybrid import HybridRetriever, fuse_runs
+from search.types import Hit
 
 CHUNKS = {cid: Chunk(cid, "d", "规划", (), f"text {cid}", "s.txt", 0, 1) for cid in "abcde"}
 

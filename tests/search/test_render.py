@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from index.types import (
+from index.types import Chunk, Document, Section
+from search import render
+from search.types import (
     Answer,
-    Chunk,
     ChunkComparison,
     Citation,
-    Document,
     Hit,
     Quantity,
     QuoteMatch,
     QuoteResult,
-    Section,
     Span,
+    join_path,
 )
-from search import render
 
 TITLE = "深圳市规划"
 PATH = (TITLE, "一、目标", "", "（一）指标")
@@ -27,8 +26,8 @@ ANSWER = Answer(SENTENCE, "c1", 100, 100 + len(SENTENCE), CITATION, 1.0, 0, len(
 
 
 def test_section_path_drops_the_title_and_empty_parts():
-    assert render.join_path(PATH, TITLE) == "一、目标 › （一）指标"
-    assert render.join_path(PATH) == "深圳市规划 › 一、目标 › （一）指标"
+    assert join_path(PATH, TITLE) == "一、目标 › （一）指标"
+    assert join_path(PATH) == "深圳市规划 › 一、目标 › （一）指标"
 
 
 def test_a_note_is_escaped():
