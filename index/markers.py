@@ -1,7 +1,9 @@
 """The heading ladder of Chinese plans: the markers, their levels and their numbers.
 
-第X篇 > 第X章 > 第X节 > 一、 > （一） > 1./1、 > （1）. ``前言`` and ``附件`` take the level of the top
-heading around them. Markers are shown in one canonical form (full-width brackets), as plans print them.
+第X篇/第X编 > 第X章 > 第X节 > 第X条 > 一、 > （一） > 1./1、/1． > （1）. ``前言`` and ``附件`` take the
+level of the top heading around them. Regulations number their articles (第X条) across chapters; an
+article's label is its number alone, its text is body. ``一）`` at a line start is ``（一）`` whose opening
+bracket a PDF text layer lost. Markers are shown in one canonical form (full-width brackets), as plans print them.
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ import re
 CN_DIGITS = "〇零一二三四五六七八九十百"
 _CN = "[一二三四五六七八九十百]{1,4}"
 
-LEVEL_PIAN, LEVEL_ZHANG, LEVEL_JIE, LEVEL_CN, LEVEL_PAREN_CN, LEVEL_NUM, LEVEL_PAREN_NUM = range(1, 8)
+_CN_LONG = "[一二三四五六七八九十百零〇]{1,7}"  # article numbers run past a hundred: 第一百零五条
+
+LEVEL_PIAN, LEVEL_ZHANG, LEVEL_JIE, LEVEL_TIAO, LEVEL_CN, LEVEL_PAREN_CN, LEVEL_NUM, LEVEL_PAREN_NUM = range(1, 9)
 
 # One pattern, one named group per level; order matters (longest forms first).
 MARKER = re.compile(
-    rf"(?P<pian>第{_CN}篇)|(?P<zhang>第{_CN}章)|(?P<jie>第{_CN}节)"
+    rf"(?P<pian>第{_CN}[篇编])|(?P<zhang>第{_CN}章)|(?P<jie>第{_CN}节)|(?P<tiao>第{_CN_LONG}条)"
     rf"|(?P<cn>{_CN}、)"
-    rf"|(?P<paren_cn>[（(]{_CN}[）)])"
+    rf"|(?P<paren_cn>(?:[（(]|(?<![^\n])){_CN}[）)])"
     r"|(?P<paren_num>[（(]\d{1,2}[）)])"
     r"|(?P<num>(?<![\d.．])\d{1,2}(?:[、．]|\.(?!\d)))"
 )
 _GROUP_LEVEL = {
-    "pian": LEVEL_PIAN, "zhang": LEVEL_ZHANG, "jie": LEVEL_JIE, "cn": LEVEL_CN,
+    "pian": LEVEL_PIAN, "zhang": LEVEL_ZHANG, "jie": LEVEL_JIE, "tiao": LEVEL_TIAO, "cn": LEVEL_CN,
     "paren_cn": LEVEL_PAREN_CN, "num": LEVEL_NUM, "paren_num": LEVEL_PAREN_NUM,
 }
 PREFACE = re.compile(r"前\s*言")
@@ -50,14 +54,16 @@ def marker_info(m: re.Match) -> tuple[int, int]:
     group = m.lastgroup or ""
     text = m.group(0)
     level = _GROUP_LEVEL[group]
-    inner = re.sub(r"[第篇章节、（()）.．]", "", text)
+    inner = re.sub(r"[第篇编章节条、（()）.．]", "", text)
     number = int(inner) if inner.isdigit() else cn_number(inner)
     return level, number
 
 
 def canonical_marker(text: str) -> str:
-    """(二) → （二）, (3) → （3）, 1． → 1. ; other markers unchanged."""
+    """(二) → （二）, (3) → （3）, 1． → 1., 一） → （一）; other markers unchanged."""
     text = text.replace("(", "（").replace(")", "）").replace("．", ".")
+    if text.endswith("）") and not text.startswith("（"):
+        text = "（" + text
     return text
 
 

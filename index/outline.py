@@ -20,6 +20,7 @@ from index.markers import (
     LEVEL_NUM,
     LEVEL_PAREN_NUM,
     LEVEL_PIAN,
+    LEVEL_TIAO,
     LEVEL_ZHANG,
     MARKER,
     PREFACE,
@@ -46,6 +47,9 @@ _STANDARD_HEADINGS = sorted(
     规划实施 发展战略 发展定位 战略定位 空间布局 总体布局 指标体系 工作目标 工作措施 主要成效 发展现状""".split(),
     key=len, reverse=True,
 )
+# An enumeration opening the body ("（二）服务美丽乡村建设行动，促进生态宜居。一要围绕…"): the sentence
+# before it, commas and all, is the heading.
+_ENUMERATION = re.compile(r"[一1][是要]|一方面|首先|第一[，,、]")
 _MAX_INLINE = 40
 _MAX_ITEM_TITLE = 20  # an unpositioned numbered item's title: short, ending at a full stop
 
@@ -95,6 +99,8 @@ def _label_end(simple: str, m: re.Match, level: int, toc_titles: dict[str, list[
                ) -> tuple[int, bool] | None:
     """(end of the heading's label, whether it was cut short) or None if this is not a heading."""
     a = m.end()
+    if level == LEVEL_TIAO:  # an article is labelled by its number; what follows is its text
+        return a, False
     while a < hi and simple[a] in " \t\u3000":
         a += 1
     for title in toc_titles.get(canonical_marker(m.group(0)), ()):
@@ -119,6 +125,8 @@ def _label_end(simple: str, m: re.Match, level: int, toc_titles: dict[str, list[
         return (nxt.start(), False) if nxt and nxt.start() - a <= _MAX_INLINE else None
     for b in range(a + 2, min(limit, a + _MAX_INLINE)):
         seg = simple[a:b]
+        if stop_at == b and _ENUMERATION.match(simple, b + 1):
+            return b, False
         if "," in seg or "，" in seg:
             nxt = MARKER.match(simple, b)
             if nxt and marker_info(nxt)[0] > level:
@@ -172,8 +180,9 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
             level, number = marker_info(m)
             previous = last_number.get(level, 0)
             # 第X章 numbers run on across 篇, so a chapter may continue the last one seen anywhere
+            # … and so do articles (第X条) across chapters
             in_sequence = number == previous + 1 or (
-                level == LEVEL_ZHANG and number == last_seen.get(level, -1) + 1)
+                level in (LEVEL_ZHANG, LEVEL_TIAO) and number == last_seen.get(level, -1) + 1)
             if not (in_sequence or (number == 1 and level != LEVEL_PIAN)):
                 continue
             if level >= LEVEL_NUM and not headings:
