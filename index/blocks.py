@@ -16,6 +16,10 @@ _INLINE_ANCHOR = re.compile(r"序号|指标名称|指标类别")
 _TITLE_HINT = re.compile(r"指标|表\s*\d|目标$")
 _HEADING_MARK = re.compile(r"[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节篇]")
 _BOX = re.compile(r"专栏\s*\d+")
+_TABLE_LABEL = re.compile(r"表\s*\d+")
+_ITEM = re.compile(r"[（(]?\d{1,2}(?:[、．.）)](?!\d))")
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+_MAX_CELL = 30
 _BULLET = "¨●■◆▪•·-◇○"
 _BOUNDARY = set("\n。！？；!?;")
 
@@ -150,8 +154,8 @@ def _row_end(simple: str, start: int, hi: int) -> int:
 
 
 def boxes(text: str, lo: int, hi: int) -> list[Box]:
-    """专栏 boxes on lines of their own: the label line and the item lines after it (bulleted, or
-    "term: explanation" items)."""
+    """专栏 boxes on lines of their own: the label line and the item lines after it, up to the next
+    heading of the plan, the next box or table, or a line of running prose."""
     found: list[Box] = []
     lines = _lines(text, lo, hi)
     for i, (a, b) in enumerate(lines):
@@ -160,12 +164,23 @@ def boxes(text: str, lo: int, hi: int) -> list[Box]:
             continue
         end = b
         for c, d in lines[i + 1:]:
-            line = text[c:d]
-            colon = max(line.find("："), line.find(":"))
-            if line[:1] in _BULLET or 0 < colon <= 25 and not _HEADING_MARK.match(line) and not _BOX.match(line):
+            line = text[c:d].strip()
+            if not line:
+                continue
+            if _is_box_item(line):
                 end = d
             else:
                 break
         label = re.sub(r"\s+", "", text[a:b]).strip("|").rstrip(":：")
         found.append(Box(a, end, label))
     return found
+
+
+def _is_box_item(line: str) -> bool:
+    """A line that belongs to a box: a bullet, a "term: explanation" or 【term】 item, a numbered item,
+    or a short cell of a table flattened one cell per line (专栏1's 序号 / 指标 / 预期值 / 属性)."""
+    if _HEADING_MARK.match(line) or _BOX.match(line) or _TABLE_LABEL.match(line):
+        return False
+    colon = max(line.find("："), line.find(":"))
+    return (line[:1] in _BULLET or line[:1] == "【" or 0 < colon <= 25 or bool(_ITEM.match(line))
+            or len(line) <= _MAX_CELL and not _SENTENCE_END.search(line))

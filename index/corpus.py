@@ -90,8 +90,9 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
                   if not any(a <= t.start < b for a, b in excluded)]
         tables.sort(key=lambda t: t.start)
         found_boxes = boxes(text, span.title_end, span.end)
+        blocks = [(t.start, t.end) for t in tables] + [(x.start, x.end) for x in found_boxes]
         headings = find_headings(text, simple, span.title_end, span.end, span.tocs,
-                                 excluded + [(t.start, t.end) for t in tables], after={t.end for t in tables})
+                                 excluded + blocks, after={end for _, end in blocks})
         sections += _sections(doc, cleaned, headings, tables, found_boxes, span.end)
         for piece in pieces(text, span.start, span.end, headings, tables, found_boxes, excluded):
             if piece.kind == "table":

@@ -185,6 +185,8 @@ def find_headings(text: str, simple: str, lo: int, hi: int, tocs: list[Toc],
                 level in (LEVEL_ZHANG, LEVEL_TIAO) and number == last_seen.get(level, -1) + 1)
             if not (in_sequence or (number == 1 and level != LEVEL_PIAN)):
                 continue
+            if level > LEVEL_TIAO and LEVEL_TIAO in last_number:
+                continue  # an article's items ((一), 1.) are cited as the article's, not sections
             if level >= LEVEL_NUM and not headings:
                 continue  # numbered items with no ladder above them are a list, not sections
             if level == LEVEL_CN and number == 1 and previous and not any(
