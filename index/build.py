@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.config import Config, cache_dir, index_dir
-from index.corpus import read_corpus
+from index.corpus import Corpus, read_corpus
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, embedding_text, get_encoder
 from index.store import DenseIndex, StoredIndex, save_index
@@ -165,9 +165,11 @@ def build_index(
     index: str | Path | None = None,
     config: Config | None = None,
     encoders: Mapping[str, Encoder] | None = None,
-    cache: str | Path | None = None,
+    cache: str | Path | EmbeddingCache | None = None,
     progress: bool = False,
     tokenizer: Tokenizer | None = None,
+    corpus: Corpus | None = None,
+    manifest: Mapping[str, object] | None = None,
 ) -> BuildSummary:
     """Build the index of ``paths`` into ``index`` (default ``.planqa/index``), atomically.
 
@@ -176,9 +178,12 @@ def build_index(
         index: target folder; ``PLANQA_INDEX`` or ``.planqa/index`` when None.
         config: all parameters; written into the manifest.
         encoders: encoder objects per dense channel, overriding the ones the config names.
-        cache: embedding cache folder; ``PLANQA_CACHE`` or ``.planqa/cache`` when None.
+        cache: embedding cache folder (``PLANQA_CACHE`` or ``.planqa/cache`` when None), or an object with
+            ``EmbeddingCache.embed`` (``index.library`` passes one that serves the old index's vectors first).
         progress: tqdm bars on stderr.
         tokenizer: BM25 tokenizer; the shared one of ``config.bm25_tokens`` when None.
+        corpus: what was already read (``paths`` is then only named in messages).
+        manifest: more manifest fields (``index.library`` records its files there).
 
     Raises:
         ValueError: nothing to index, or a bad configuration.
@@ -189,7 +194,7 @@ def build_index(
     target = index_dir(index)
     channels = dense_encoders(config)
     encoders = dict(encoders or {})
-    corpus = read_corpus(paths, config, progress=progress)
+    corpus = corpus if corpus is not None else read_corpus(paths, config, progress=progress)
     if not corpus.chunks:
         problems = "; ".join(corpus.errors) or "no text files found"
         raise ValueError(f"nothing to index in {', '.join(map(str, paths))}: {problems}")
@@ -203,7 +208,7 @@ def build_index(
             bar.update()
     bm25 = build_bm25(token_lists, config)
 
-    embed_cache = EmbeddingCache(cache_dir(cache))
+    embed_cache = cache if hasattr(cache, "embed") else EmbeddingCache(cache_dir(cache))
     dense: dict[str, DenseIndex] = {}
     embedded: dict[str, int] = {}
     for channel, name in channels.items():
@@ -224,6 +229,7 @@ def build_index(
         build_time=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(seconds, 3),
         sources=sorted(corpus.sources),
+        **dict(manifest or {}),
     )
     return BuildSummary(
         path=target, documents=len(corpus.documents), chunks=len(corpus.chunks),

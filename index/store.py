@@ -1,38 +1,50 @@
 """The index on disk: a folder of plain files, checked on load, replaced atomically on save.
 
-Layout (``FORMAT_VERSION`` 1)::
+Layout (``FORMAT_VERSION`` 2)::
 
-    manifest.json          format_version, build_time, corpus_hash, counts, encoders, bm25, config
+    manifest.json          format_version, build_id, build_time, corpus_hash, counts, encoders, bm25,
+                           config, report (every file taken, skipped or partly read), and ``files``:
+                           the size and sha256 of every other file of the folder
     documents.jsonl        one Document a line
     sections.jsonl         one Section a line
     chunks.jsonl           one Chunk a line; line i is vector id i in every FAISS file and doc i in BM25
     dense.<encoder>.faiss  one FAISS index per dense channel; its ids are chunk rows (several sentence
                            windows of a chunk share the chunk's row)
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
-    sources/               the original texts (UTF-8), so citations and quote lookup slice exact offsets
-    quote/                 (made on first `planqa cite`) the quote-lookup n-gram index, see search.quote
+    sources/               the original texts (UTF-8) under their names relative to the corpus root
+                           (``sources/2024/plan.txt``), so citations and quote lookup slice exact offsets
+    quote/                 the quote-lookup 3-gram index (``index.quote_index``)
 
 No pickle anywhere; JSON is written with ``ensure_ascii=False`` so the files read as Chinese.
+
+Load checks what it can cheaply (every listed file present with its recorded size, the sha256 of the
+files it parses whole, counts across files: chunks = BM25 documents = vector rows of every channel,
+FAISS vectors = the manifest's count); ``index.check.verify_index`` (``planqa check``) hashes every file.
+The folder is never written at query time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
 
 from index.config import Config
 from index.embed_cache import encoder_slug
+from index.quote_index import QuoteIndex
 from index.types import Chunk, Document, Section
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+SOURCES = "sources"
+QUOTE = "quote"
 REBUILD = "rebuild with `planqa build`"
 
 
@@ -69,7 +81,37 @@ class StoredIndex:
     # file name -> original text, written to sources/ so answers and quotes cite exact file offsets
     # (read back lazily by search.citation.SourceTexts, not at load)
     sources: dict[str, str] = field(default_factory=dict)
+    quote: QuoteIndex | None = None  # built from ``sources`` on save when None
     path: Path | None = None
+
+
+def source_path(name: str) -> PurePosixPath:
+    """Where source ``name`` (a path relative to the corpus root) is kept under ``sources/``.
+
+    Raises:
+        ValueError: an absolute name, or one with ``..``, empty or hidden parts (it could leave the folder).
+    """
+    path = PurePosixPath(name)
+    if not name or path.is_absolute() or "\\" in name or any(p in ("", ".", "..") for p in name.split("/")):
+        raise ValueError(f"source name {name!r} is not a plain relative path; rename the file")
+    return path
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inventory(folder: Path) -> dict[str, dict]:
+    """Size and sha256 of every file of ``folder`` but the manifest, by POSIX path relative to it."""
+    return {
+        f.relative_to(folder).as_posix(): {"bytes": f.stat().st_size, "sha256": file_digest(f)}
+        for f in sorted(folder.rglob("*")) if f.is_file() and f.name != MANIFEST
+    }
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -78,9 +120,18 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+def _read_jsonl(path: Path, files: dict[str, dict]) -> list[dict]:
+    """The rows of a JSONL file whose sha256 matches the manifest's (a shuffled or edited file does not)."""
+    raw = path.read_bytes()
+    _check_digest(path, hashlib.sha256(raw).hexdigest(), files)
+    return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
+
+
+def _check_digest(path: Path, digest: str, files: dict[str, dict]) -> None:
+    expected = files.get(path.name if path.parent.name != "bm25" else f"bm25/{path.name}", {}).get("sha256")
+    if digest != expected:
+        raise IndexLoadError(f"{path} does not match its checksum in the manifest (edited or replaced); "
+                             f"{REBUILD}")
 
 
 def _section_dict(section: Section) -> dict:
@@ -98,12 +149,17 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
     for dense in stored.dense.values():
         faiss.write_index(dense.index, str(folder / dense.file))
     stored.bm25.save(str(folder / "bm25"), show_progress=False)
-    if stored.sources:
-        (folder / "sources").mkdir()
-        for name, text in stored.sources.items():
-            (folder / "sources" / name).write_text(text, encoding="utf-8")
+    (folder / SOURCES).mkdir()
+    for name, text in stored.sources.items():
+        # names are paths relative to the corpus root (``plans/2024/a.txt``)
+        file = folder / SOURCES / source_path(name)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(text.encode("utf-8"))  # bytes: no newline translation, so the sha256 is the text's
+    quote = stored.quote or QuoteIndex.of_sources(stored.documents, stored.sources)
+    quote.save(folder / QUOTE, stored.corpus_hash)
     manifest = {
         "format_version": FORMAT_VERSION,
+        "build_id": uuid.uuid4().hex,
         **extra,
         "corpus_hash": stored.corpus_hash,
         "counts": {
@@ -117,6 +173,7 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
         ],
         "bm25": {"dir": "bm25", "vocab": len(stored.bm25.vocab_dict), "tokens": stored.config.bm25_tokens},
         "config": stored.config.to_dict(),
+        "files": _inventory(folder),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -135,6 +192,7 @@ def save_index(stored: StoredIndex, target: str | Path, **extra: Any) -> Path:
     if target.exists() and not (target / MANIFEST).is_file() and any(target.iterdir()):
         raise ValueError(f"{target} exists and is not a planqa index; choose another --index folder")
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(target)
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staged = target.parent / f".{target.name}.new-{token}"
     old = target.parent / f".{target.name}.old-{token}"
@@ -152,6 +210,29 @@ def save_index(stored: StoredIndex, target: str | Path, **extra: Any) -> Path:
     shutil.rmtree(old, ignore_errors=True)
     stored.path = target
     return target
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Delete the staging folders (``.<name>.new-<pid>-…``, ``.<name>.old-<pid>-…``) beside ``target``
+    left by a build that was killed (its process is gone); a running build's are kept."""
+    removed = []
+    for folder in target.parent.glob(f".{target.name}.*-*-*"):
+        kind, _, rest = folder.name[len(target.name) + 2:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("new", "old") and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def load_index(path: str | Path) -> StoredIndex:
@@ -172,15 +253,18 @@ def load_index(path: str | Path) -> StoredIndex:
                 f"index at {path} has format version {version}, this planqa reads {FORMAT_VERSION}; {REBUILD}"
             )
         config = Config.from_dict(manifest["config"])
-        documents = [Document.from_dict(d) for d in _read_jsonl(path / "documents.jsonl")]
-        sections = [Section(**{**d, "path": tuple(d["path"])}) for d in _read_jsonl(path / "sections.jsonl")]
-        chunks = [Chunk.from_dict(d) for d in _read_jsonl(path / "chunks.jsonl")]
+        files = manifest["files"]
+        _check_present(path, files)
+        documents = [Document.from_dict(d) for d in _read_jsonl(path / "documents.jsonl", files)]
+        sections = [Section(**{**d, "path": tuple(d["path"])})
+                    for d in _read_jsonl(path / "sections.jsonl", files)]
+        chunks = [Chunk.from_dict(d) for d in _read_jsonl(path / "chunks.jsonl", files)]
         counts = {"documents": len(documents), "sections": len(sections), "chunks": len(chunks)}
         if counts != manifest["counts"]:
             raise IndexLoadError(
                 f"index at {path}: files hold {counts}, manifest says {manifest['counts']}; {REBUILD}"
             )
-        bm25 = _load_bm25(path / manifest["bm25"]["dir"], len(chunks))
+        bm25 = _load_bm25(path / manifest["bm25"]["dir"], len(chunks), files)
         dense = {e["channel"]: _load_dense(path, e, len(chunks)) for e in manifest["encoders"]}
     except IndexLoadError:
         raise
@@ -193,9 +277,42 @@ def load_index(path: str | Path) -> StoredIndex:
     )
 
 
-def _load_bm25(folder: Path, n_chunks: int):
+def _check_present(path: Path, files: dict[str, dict]) -> None:
+    """Every file the manifest lists is there with its size (one stat each: sources, FAISS, quote)."""
+    for name, entry in files.items():
+        file = path / name
+        if not file.is_file():
+            raise IndexLoadError(f"index at {path} is incomplete: {name} is missing; {REBUILD}")
+        if file.stat().st_size != entry["bytes"]:
+            raise IndexLoadError(f"index at {path}: {name} has {file.stat().st_size} bytes, the manifest "
+                                 f"says {entry['bytes']} (edited or replaced); {REBUILD}")
+    for required in ("documents.jsonl", "sections.jsonl", "chunks.jsonl", f"{QUOTE}/quote.json"):
+        if required not in files:
+            raise IndexLoadError(f"index at {path} lists no {required}; {REBUILD}")
+
+
+def read_source(stored: StoredIndex, name: str) -> str:
+    """The original text of source ``name`` from the index's ``sources/``, checked against its sha256.
+
+    Raises:
+        IndexLoadError: no such source in the index, or the file was edited since the build.
+    """
+    rel = f"{SOURCES}/{source_path(name).as_posix()}"
+    entry = stored.manifest.get("files", {}).get(rel)
+    if entry is None or stored.path is None:
+        raise IndexLoadError(f"the index at {stored.path} keeps no source {name!r}; {REBUILD}")
+    raw = (stored.path / rel).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
+        raise IndexLoadError(f"{stored.path / rel} was edited since the index was built (checksum differs); "
+                             f"{REBUILD}")
+    return raw.decode("utf-8")
+
+
+def _load_bm25(folder: Path, n_chunks: int, files: dict[str, dict]):
     import bm25s
 
+    for file in sorted(folder.iterdir()):
+        _check_digest(file, file_digest(file), files)
     bm25 = bm25s.BM25.load(str(folder), show_progress=False)
     # bm25s adds the empty token to the vocabulary after building, outside the matrix: vocab = indptr - 1 + 1
     terms = len(bm25.scores["indptr"]) - 1
@@ -222,6 +339,9 @@ def _load_dense(path: Path, entry: dict, n_chunks: int) -> DenseIndex:
     rows = vector_rows(dense.index)
     covered = np.unique(rows)
     in_range = len(covered) == 0 or (covered[0] >= 0 and covered[-1] < n_chunks)
+    if dense.index.ntotal != int(entry["vectors"]):
+        raise IndexLoadError(f"{path / entry['file']} holds {dense.index.ntotal} vectors, the manifest says "
+                             f"{entry['vectors']} (swapped or replaced); {REBUILD}")
     if dense.index.d != dense.dim or len(covered) != n_chunks or not in_range:
         raise IndexLoadError(
             f"{path / entry['file']}: {dense.index.ntotal} vectors of dimension {dense.index.d} do not cover the "

@@ -1,0 +1,437 @@
+"""The index as a library the user manages: add files, remove documents, rebuild only what changed.
+
+Every file in an index is recorded in its manifest (``library.files``): the name its chunks cite
+(``source``: the path relative to the folder it was found in, or its own name), the sha256 of its bytes,
+where it was read from and the documents it produced. An update keeps what is unchanged as stored, its
+documents, sections, chunks, source text and vectors (read back from the FAISS files, so no model is
+loaded for them), and reads, chunks and embeds only new or changed files. BM25 is rebuilt over all
+chunks (bm25s indexes the seeds + foreign-dev corpus, 4,000 chunks, in well under a second) and the
+new folder replaces the old one atomically (``index.store.save_index``), so a server holding the old
+index keeps answering until it loads the new one.
+
+``library.roots`` are the folders and files given to ``build`` and ``add``: a plain ``planqa build``
+rescans them. ``library.excluded`` are files removed from inside a root, so a rescan does not bring
+them back.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.build import DENSE_CHANNELS, BuildSummary, build_index, dense_encoders, dense_units
+from index.config import Config, cache_dir, index_dir
+from index.corpus import Corpus, ingest_file
+from index.embed_cache import EmbeddingCache
+from index.encoders import Encoder, get_encoder
+from index.reader import SourceError, iter_files, read_file
+from index.store import MANIFEST, StoredIndex, load_index, vector_rows
+from index.types import Chunk, Document, Section
+
+Progress = Callable[[str, str], None]  # (source name, stage: reading | chunking | embedding)
+
+
+@dataclass(frozen=True)
+class LibraryFile:
+    """One indexed file as the manifest records it."""
+
+    source: str  # what chunks and citations name: path relative to the folder it came from
+    sha256: str  # of the file's bytes
+    path: str  # absolute path it was read from
+    doc_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "sha256": self.sha256, "path": self.path, "doc_ids": list(self.doc_ids)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> LibraryFile:
+        return cls(d["source"], d["sha256"], d["path"], tuple(d["doc_ids"]))
+
+
+@dataclass(frozen=True)
+class LibraryReport:
+    """What an update did. Names are sources (as cited); ``problems`` are per-file messages in plain words."""
+
+    path: Path
+    added: tuple[str, ...] = ()  # newly indexed
+    replaced: tuple[str, ...] = ()  # re-read because their content changed
+    unchanged: tuple[str, ...] = ()  # kept as stored (or skipped: already in the index)
+    removed: tuple[str, ...] = ()  # sources gone (or documents removed, for ``remove``)
+    problems: tuple[str, ...] = ()
+    documents: int = 0
+    chunks: int = 0
+    embedded: dict[str, int] = field(default_factory=dict)  # channel -> texts encoded by a model
+    seconds: float = 0.0
+
+
+@dataclass
+class _Entry:
+    """A file of the next index: kept (``kept`` holds its stored parts) or to be read from ``path``."""
+
+    record: LibraryFile
+    kept: tuple[list[Document], list[Section], list[Chunk], str] | None = None
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_files(stored: StoredIndex) -> list[LibraryFile]:
+    """The files an index records. An index built without records (``index.build.build_index``) gets
+    one per source, hashed over its stored text and with no path, so it can be added to and pruned."""
+    if "library" in stored.manifest:
+        return [LibraryFile.from_dict(d) for d in stored.manifest["library"]["files"]]
+    doc_ids: dict[str, list[str]] = {}
+    for doc in stored.documents:
+        doc_ids.setdefault(doc.source, []).append(doc.doc_id)
+    return [LibraryFile(source, hashlib.sha256(_stored_text(stored, source).encode("utf-8")).hexdigest(), "",
+                        tuple(ids)) for source, ids in doc_ids.items()]
+
+
+def _stored_text(stored: StoredIndex, source: str) -> str:
+    return (stored.path / "sources" / source).read_text(encoding="utf-8")
+
+
+def scan(roots: Iterable[str | Path], excluded: Iterable[str] = ()) -> list[tuple[Path, str]]:
+    """(absolute path, source name) of every file under ``roots``: names relative to the folder given,
+    a file given directly by its own name; a name already taken gets its root's name in front."""
+    skip = set(excluded)
+    found: list[tuple[Path, str]] = []
+    names: set[str] = set()
+    paths: set[Path] = set()
+    for root in map(Path, roots):
+        base = root if root.is_dir() else root.parent
+        for file in iter_files([root]):
+            path = file.resolve()
+            if str(path) in skip or path in paths:
+                continue
+            paths.add(path)
+            name = unique_name(file.relative_to(base).as_posix(), names, prefix=base.resolve().name)
+            names.add(name)
+            found.append((path, name))
+    return found
+
+
+def unique_name(name: str, taken: set[str] | Mapping[str, object], prefix: str = "") -> str:
+    """``name``, or ``prefix/name``, or ``stem-2.suffix`` …: the first not in ``taken``."""
+    if name not in taken:
+        return name
+    if prefix and f"{prefix}/{name}" not in taken:
+        return f"{prefix}/{name}"
+    path = Path(name)
+    n = 2
+    while (candidate := path.with_name(f"{path.stem}-{n}{path.suffix}").as_posix()) in taken:
+        n += 1
+    return candidate
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """One update of ``target`` at a time (two uploads at once would each drop the other's file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _load(target: Path) -> StoredIndex | None:
+    return load_index(target) if (target / MANIFEST).is_file() else None
+
+
+class _Parts:
+    """A stored index's documents, sections and chunks by doc id, to keep a file's as they are."""
+
+    def __init__(self, stored: StoredIndex | None):
+        self.stored = stored
+        self.by_doc: dict[str, tuple[list, list, list]] = {}
+        for position, items in enumerate((stored.documents, stored.sections, stored.chunks) if stored else ()):
+            for item in items:
+                self.by_doc.setdefault(item.doc_id, ([], [], []))[position].append(item)
+
+    def __call__(self, record: LibraryFile) -> tuple[list[Document], list[Section], list[Chunk], str]:
+        parts: tuple[list, list, list] = ([], [], [])
+        for doc_id in record.doc_ids:
+            for mine, theirs in zip(parts, self.by_doc.get(doc_id, ([], [], []))):
+                mine += theirs
+        return (*parts, _stored_text(self.stored, record.source))
+
+
+def build(
+    paths: Sequence[str | Path] = (),
+    index: str | Path | None = None,
+    config: Config | None = None,
+    encoders: Mapping[str, Encoder] | None = None,
+    cache: str | Path | None = None,
+    progress: Progress | None = None,
+) -> LibraryReport:
+    """Make the index hold exactly the files under ``paths`` (default: the roots it recorded).
+
+    Unchanged files are kept as stored, changed ones read again, files no longer there dropped. A
+    different ``config`` than the index was built with (or an index that records no files) reads
+    everything again; vectors still come from the embedding cache.
+
+    Raises:
+        ValueError: no paths and no recorded roots, or nothing to index.
+    """
+    target = index_dir(index)
+    with _locked(target):
+        stored = _load(target)
+        library = stored.manifest.get("library", {}) if stored else {}
+        roots = [str(Path(p).resolve()) for p in paths] or list(library.get("roots", []))
+        if not roots:
+            raise ValueError("no files to build from: give folders or files, e.g. `planqa build seeds/`")
+        excluded = [] if paths else list(library.get("excluded", []))
+        config = config or (stored.config if stored else Config())
+        if stored is not None and stored.config != config:
+            stored = None  # a different chunking or encoder: nothing stored can be kept
+        old = {r.source: r for r in library_files(stored)} if stored else {}
+        kept = _Parts(stored)
+        entries: list[_Entry] = []
+        added, replaced, unchanged = [], [], []
+        for path, name in scan(roots, excluded):
+            record = old.get(name)
+            digest = sha256_of(path)
+            if record is not None and record.sha256 == digest:
+                entries.append(_Entry(replace(record, path=str(path)), kept(record)))
+                unchanged.append(name)
+                continue
+            (replaced if record else added).append(name)
+            entries.append(_Entry(LibraryFile(name, digest, str(path), ())))
+        seen = {e.record.source for e in entries}
+        removed = [name for name in old if name not in seen]
+        return _update(target, stored, entries, config, {"roots": roots, "excluded": excluded}, encoders, cache,
+                       progress, added=added, replaced=replaced, unchanged=unchanged, removed=removed)
+
+
+def add_files(
+    paths: Sequence[str | Path],
+    index: str | Path | None = None,
+    config: Config | None = None,
+    encoders: Mapping[str, Encoder] | None = None,
+    cache: str | Path | None = None,
+    progress: Progress | None = None,
+) -> LibraryReport:
+    """Add files (and the files under folders) to the index, building it if there is none.
+
+    A file already indexed with the same content is skipped (reported unchanged); a file read from
+    the same place before but changed since replaces its old documents; any other file is added under
+    its name relative to the folder given (or its own name), made unique if another file has it.
+    ``paths`` join the index's roots, so a later plain ``build`` keeps them.
+
+    Raises:
+        FileNotFoundError: a path does not exist.
+        ValueError: nothing could be read and the index would be empty.
+    """
+    target = index_dir(index)
+    with _locked(target):
+        stored = _load(target)
+        records = library_files(stored) if stored else []
+        config = stored.config if stored else (config or Config())
+        library = stored.manifest.get("library", {}) if stored else {}
+        kept = _Parts(stored)
+        entries = [_Entry(r, kept(r)) for r in records]
+        by_path = {e.record.path: e for e in entries}
+        by_hash = {e.record.sha256: e.record.source for e in entries}
+        taken = {e.record.source for e in entries}
+        added, replaced, unchanged = [], [], []
+        for path, name in scan(paths):
+            digest = sha256_of(path)
+            if digest in by_hash:
+                unchanged.append(by_hash[digest])
+                continue
+            previous = by_path.get(str(path))
+            if previous is not None:
+                previous.record, previous.kept = replace(previous.record, sha256=digest, doc_ids=()), None
+                replaced.append(previous.record.source)
+                continue
+            name = unique_name(name, taken, prefix=path.parent.name)
+            taken.add(name)
+            by_hash[digest] = name
+            entries.append(_Entry(LibraryFile(name, digest, str(path), ())))
+            added.append(name)
+        roots = list(dict.fromkeys([*library.get("roots", []), *(str(Path(p).resolve()) for p in paths)]))
+        excluded = [p for p in library.get("excluded", []) if not any(e.record.path == p for e in entries)]
+        return _update(target, stored, entries, config, {"roots": roots, "excluded": excluded}, encoders, cache,
+                       progress, added=added, replaced=replaced, unchanged=unchanged)
+
+
+def remove(
+    key: str | Path,
+    index: str | Path | None = None,
+    encoders: Mapping[str, Encoder] | None = None,
+    cache: str | Path | None = None,
+) -> LibraryReport:
+    """Remove a document (by doc id), a file (by source name or path) or every file under a folder.
+
+    A file whose last document goes is dropped and, if it lies in a recorded folder, excluded from
+    later rescans. Nothing is read or embedded: the rest is kept as stored.
+
+    Raises:
+        ValueError: nothing matches ``key``, or removing it would leave the index empty.
+    """
+    target = index_dir(index)
+    with _locked(target):
+        stored = _load(target)
+        if stored is None:
+            raise ValueError(f"no planqa index at {target}; build one first with `planqa build`")
+        records = library_files(stored)
+        kept = _Parts(stored)
+        key = str(key)
+        resolved = str(Path(key).resolve())
+        entries, removed = [], []
+        library = stored.manifest.get("library", {})
+        excluded = list(library.get("excluded", []))
+        roots = list(library.get("roots", []))
+        for record in records:
+            whole = record.source == key or record.path == resolved or record.path.startswith(resolved + os.sep)
+            doc_ids = () if whole else tuple(d for d in record.doc_ids if d != key)
+            if doc_ids == record.doc_ids:
+                entries.append(_Entry(record, kept(record)))
+                continue
+            removed += [record.source] if whole else [key]
+            if doc_ids:
+                record = replace(record, doc_ids=doc_ids)
+                entries.append(_Entry(record, kept(record)))
+            elif record.path in roots:
+                roots.remove(record.path)
+            else:
+                excluded.append(record.path)
+        if not removed:
+            known = ", ".join(d.doc_id for d in stored.documents[:8])
+            raise ValueError(f"nothing in the index matches {key!r}: give a doc id (e.g. {known}) or a file's "
+                             "source name or path (see `planqa docs`)")
+        if not entries:
+            raise ValueError(f"removing {key!r} would leave the index empty; build a new one instead")
+        return _update(target, stored, entries, stored.config, {"roots": roots, "excluded": excluded}, encoders,
+                       cache, None, removed=removed)
+
+
+class _KnownVectors:
+    """The ``embed`` of an embedding cache that first serves vectors already known (by encoder and text)."""
+
+    def __init__(self, known: Mapping[str, Mapping[str, np.ndarray]], cache: EmbeddingCache):
+        self.known, self.cache = known, cache
+
+    def embed(self, encoder: Encoder, texts: Sequence[str], batch_size: int = 32, progress=None):
+        known = self.known.get(encoder.name, {})
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        found = dict(known)
+        embedded = 0
+        if missing:
+            vectors, embedded = self.cache.embed(encoder, missing, batch_size, progress)
+            found.update(zip(missing, vectors))
+        if not texts:
+            return np.zeros((0, int(encoder.dim)), dtype=np.float32), 0
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False), embedded
+
+
+def stored_vectors(stored: StoredIndex, channel: str) -> dict[str, np.ndarray]:
+    """Embedded text -> vector of one dense channel of a stored index, read back from its FAISS file
+    (empty if the index type cannot give its vectors back: they then come from the cache)."""
+    import faiss
+
+    dense = stored.dense.get(channel)
+    if dense is None:
+        return {}
+    texts, rows = dense_units(stored.chunks, DENSE_CHANNELS[channel](stored.config)[1])
+    index = dense.index
+    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
+    if inner.ntotal != len(texts) or not np.array_equal(vector_rows(index), rows):
+        return {}
+    try:
+        vectors = inner.reconstruct_n(0, inner.ntotal)
+    except RuntimeError:  # e.g. an IVF index without a direct map
+        return {}
+    return dict(zip(texts, vectors))
+
+
+def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], config: Config, roots: dict,
+            encoders: Mapping[str, Encoder] | None, cache: str | Path | None, progress: Progress | None,
+            **names: list[str]) -> LibraryReport:
+    """Read the entries not kept, embed their windows, and save the whole index atomically."""
+    started = time.perf_counter()
+    progress = progress or (lambda source, stage: None)
+    corpus = Corpus()
+    records: list[LibraryFile] = []
+    doc_ids = {d for e in entries if e.kept for d in e.record.doc_ids}
+    fresh: list[tuple[str, list[Chunk]]] = []
+    for entry in entries:
+        record = entry.record
+        if entry.kept is None:
+            progress(record.source, "reading")
+            try:
+                src = replace(read_file(record.path), name=record.source)
+            except (OSError, SourceError) as exc:
+                corpus.errors.append(str(exc))
+                continue
+            progress(record.source, "chunking")
+            documents, sections, chunks = _unique_ids(*ingest_file(src, config), doc_ids)
+            if not documents:
+                corpus.errors.append(f"{record.source}: no text to index in it")
+                continue
+            entry.kept = (documents, sections, chunks, src.text)
+            record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
+            fresh.append((record.source, chunks))
+        documents, sections, chunks, text = entry.kept
+        corpus.documents += documents
+        corpus.sections += sections
+        corpus.chunks += chunks
+        corpus.sources[record.source] = text
+        records.append(record)
+
+    encoders = {c: (encoders or {}).get(c) or get_encoder(name) for c, name in dense_encoders(config).items()}
+    known = {encoders[c].name: stored_vectors(stored, c) for c in encoders} if stored else {}
+    embed_cache = EmbeddingCache(cache_dir(cache))
+    embedded = dict.fromkeys(encoders, 0)
+    for source, chunks in fresh:  # per file, so the app can show which file is being embedded
+        progress(source, "embedding")
+        for channel, encoder in encoders.items():
+            texts = [t for t in dense_units(chunks, DENSE_CHANNELS[channel](config)[1])[0]
+                     if t not in known.setdefault(encoder.name, {})]
+            if texts:
+                vectors, count = embed_cache.embed(encoder, texts, config.embed_batch)
+                known[encoder.name].update(zip(texts, vectors))
+                embedded[channel] += count
+    summary: BuildSummary = build_index(
+        list(roots["roots"]), index=target, config=config, encoders=encoders, cache=_KnownVectors(known, embed_cache),
+        corpus=corpus, manifest={"library": {**roots, "files": [r.to_dict() for r in records]}},
+    )
+    return LibraryReport(
+        path=target, **{k: tuple(v) for k, v in names.items()}, problems=tuple(corpus.errors),
+        documents=summary.documents, chunks=summary.chunks,
+        embedded={c: n + summary.embedded.get(c, 0) for c, n in embedded.items()},
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _unique_ids(documents: list[Document], sections: list[Section], chunks: list[Chunk],
+                taken: set[str]) -> tuple[list[Document], list[Section], list[Chunk]]:
+    """Rename doc ids another file already uses (``plan`` → ``plan-2``), and take the new ones."""
+    renamed: dict[str, str] = {}
+    for doc in documents:
+        new_id, n = doc.doc_id, 2
+        while new_id in taken:
+            new_id, n = f"{doc.doc_id}-{n}", n + 1
+        taken.add(new_id)
+        if new_id != doc.doc_id:
+            renamed[doc.doc_id] = new_id
+    if not renamed:
+        return documents, sections, chunks
+    return ([replace(d, doc_id=renamed.get(d.doc_id, d.doc_id)) for d in documents],
+            [replace(s, doc_id=renamed.get(s.doc_id, s.doc_id)) for s in sections],
+            [replace(c, doc_id=renamed.get(c.doc_id, c.doc_id)) for c in chunks])
