@@ -415,5 +415,25 @@ def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) ->
     serve(engine, host=host, port=port)
 
 
+def cli(argv: list[str] | None = None) -> int:
+    """The ``planqa`` script: the commands of ``search.cli`` plus ``serve`` (which needs this UI)."""
+    import argparse
+
+    from search.cli import add_index_options, command
+    from search.cli import main as cli_main
+
+    def serve_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=7860)
+        add_index_options(p)
+
+    @command("serve", "serve the web app (Gradio)", serve_arguments)
+    def serve_command(args: argparse.Namespace) -> int:
+        main(host=args.host, port=args.port, index=args.index)
+        return 0
+
+    return cli_main(argv)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,98 @@
+"""`planqa search` and `planqa eval`: retrieval, and its measurement on a question file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from search.cli import (
+    add_index_options,
+    add_json_option,
+    channels_arg,
+    command,
+    load_engine,
+    one_line,
+    print_json,
+)
+from search.types import join_path
+
+
+# --- search
+def _search_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", nargs="?", help="the question or keywords")
+    p.add_argument("--batch", metavar="FILE.jsonl", help="lines with id and question; one JSON line out per line in")
+    p.add_argument("--k", type=int, default=10, help="passages to return (default 10)")
+    p.add_argument("--doc", action="append", metavar="ID", help="only this document (repeatable)")
+    p.add_argument("--region", help="only documents of this region (e.g. 深圳)")
+    p.add_argument("--year", type=int, help="only documents whose plan period covers this year")
+    p.add_argument("--channels", type=channels_arg, help="retrieval channels, e.g. bm25 or bm25,dense")
+    add_index_options(p)
+    add_json_option(p)
+
+
+def format_hit(hit) -> str:
+    """A hit for the terminal: title, section path, scores and location, then the passage (with its
+    highlights, when the hit carries any: bold/colour on a terminal, [brackets] otherwise)."""
+    from search.highlight import render_terminal
+
+    c = hit.chunk
+    path = join_path(c.section_path, c.doc_title)
+    ranks = " · ".join(f"{name} #{rank}" if rank else f"{name} –" for name, rank in hit.ranks.items())
+    text = " ".join(render_terminal(c.text, hit.highlights).split()) if hit.highlights else one_line(c.text)
+    return (
+        f"{hit.rank:>2}. 《{c.doc_title}》 {path}\n"
+        f"    score {hit.score:.4f}  [{ranks}]  {c.source}:{c.start}-{c.end}  chunk {c.chunk_id}\n"
+        f"    {text}"
+    )
+
+
+@command("search", "find the passages that answer a question", _search_arguments)
+def search(args: argparse.Namespace) -> int:
+    if bool(args.query) == bool(args.batch):
+        raise ValueError("give either a QUERY or --batch FILE.jsonl")
+    engine = load_engine(args)
+    filters = {"doc_ids": args.doc, "region": args.region, "year": args.year, "channels": args.channels}
+    if args.batch:
+        from search.evaluate import read_questions
+
+        for number, row in enumerate(read_questions(args.batch, need_answers=False), start=1):
+            hits = engine.search(row["question"], k=args.k, **filters)
+            print_json({"id": row.get("id", number), "hits": [h.to_dict() for h in hits]})
+        return 0
+    hits = engine.search(args.query, k=args.k, **filters)
+    if args.json:
+        print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
+    elif not hits:
+        sys.stdout.write("No passage matches.\n")
+    else:
+        from search.answer import highlight_hits
+        from search.terms import query_terms
+
+        hits = highlight_hits(hits, query_terms(args.query))  # the query's terms marked in each passage
+        sys.stdout.write("\n".join(format_hit(h) for h in hits) + "\n")
+    return 0
+
+
+# --- eval
+def _eval_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE.jsonl", help="questions with answers (like tests/data/dev.jsonl)")
+    p.add_argument("--k", type=int, default=10, help="depth for MRR (default 10)")
+    p.add_argument("--channels", type=channels_arg, help="evaluate these channels only, e.g. bm25 or dense")
+    add_index_options(p)
+    add_json_option(p)
+
+
+@command("eval", "Recall@1/5/10 and MRR of retrieval on a question file", _eval_arguments)
+def evaluate(args: argparse.Namespace) -> int:
+    from search.evaluate import evaluate as run_eval
+    from search.evaluate import read_questions
+
+    questions = read_questions(args.file)
+    engine = load_engine(args)
+    report = run_eval(engine, questions, k=args.k, channels=args.channels)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        sys.stdout.write(f"channels: {', '.join(report.channels)}  (k={report.k}, {args.file})\n")
+        sys.stdout.write(report.table() + "\n")
+    return 0
