@@ -80,10 +80,12 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
         body = text[span.start:span.end]
         start, end = cleaned.span_to_original(span.start, span.end)
         doc = Document(doc_id=doc_id, title=span.title, source=src.name, start=start, end=end,
-                       region=region_of(span.title, body), years=years_of(span.title, body[:400]))
+                       region=region_of(span.title, body), years=years_of(span.title, body[:400]),
+                       issuer=span.issuer, doc_number=span.doc_number, date=span.date, draft=span.draft)
         docs.append(doc)
         excluded = [(t.start, t.end) for t in tocs if span.start <= t.start < span.end]
-        title_start = text.find(span.title, span.start, span.title_end)
+        title_start = span.title_start if span.title_start >= 0 else text.find(span.title, span.start,
+                                                                                span.title_end)
         excluded += page_furniture(simple, span.start, max(title_start, span.start), span.title_end, span.end)
         tables = [t for t in inline_tables(text, simple, span.title_end, span.end)
                   + pipe_tables(text, span.title_end, span.end)

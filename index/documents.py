@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.metadata import read_metadata
 from index.normalize import to_simplified
+from index.titles import issued_plan, join_split_title
 from index.toc import TOC_START, Toc, find_tocs
 from index.tokenize import quiet_jieba
 
-_KEYWORD = re.compile(r"(?:规划|纲要|行动计划|计划|实施方案|方案|通知|意见)")
+_KEYWORD = re.compile(r"(?:规划|纲要|行动计划|计划|实施方案|方案|通知|意见|办法|规定|条例|细则|决定)")
+_ISSUES = re.compile(r"(?:印发|发布|转发|颁布)《")  # a notice's title names the plan it issues in 《》
 _DRAFT = re.compile(r"[ \t]{0,2}(?:研究)?[ \t]{0,2}[（(](?:公开)?征求意见稿[)）]")
 _PERIOD = re.compile(r"[ \t]{0,2}[（(]\d{4}\s*[—\-~～－至到]+\s*\d{4}\s*年?[)）]")
 _FIRST_HEADING = re.compile(r"(?:第一篇|第一章|一、|前\s*言)")
@@ -50,6 +53,11 @@ class DocSpan:
     title_end: int
     tocs: list[Toc] = field(default_factory=list)
     strong: bool = False
+    title_start: int = -1  # where the title line (or, for a notice issuing a plan, the notice's) starts
+    issuer: str | None = None
+    doc_number: str | None = None
+    date: str | None = None
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,8 +120,11 @@ def _candidates(simple: str, tocs: list[Toc]) -> list[_Candidate]:
             g += 1
         floor = max([last_end] + [t.end for t in tocs if t.end <= m.start()])
         start = _title_start(simple, m.start(), floor)
+        line_at = simple.rfind("\n", 0, m.start()) + 1
+        if line_at >= floor and _ISSUES.search(simple, line_at, end) and not re.search("[。；，]", simple[line_at:end]):
+            start = line_at  # 「…关于印发《X》的通知」: the quoted name is part of the title line
         title = simple[start:end]
-        if len(title) < 6 or "《" in title or "“" in title and "”" not in title:
+        if len(title) < 6 or "《" in title and not _ISSUES.search(title) or "“" in title and "”" not in title:
             continue
         if re.match(r"(?:第[一二三四五六七八九十]+[篇章节]|[一二三四五六七八九十]+、|[（(]|\d|专栏|表|附件)", title):
             continue
@@ -157,12 +168,25 @@ def split_documents(text: str) -> list[DocSpan]:
     for i, c in enumerate(kept):
         end = kept[i + 1].start if i + 1 < len(kept) else len(text)
         spans.append(DocSpan(title=text[c.start:c.end].strip(), start=c.start, end=end, title_end=c.end,
-                             strong=c.strong))
+                             strong=c.strong, title_start=c.start))
     spans = _merge_front_matter(simple, spans)
     if len(spans) == 1:
         spans[0].start, spans[0].end = 0, len(text)
     _assign_tocs(simple, spans, tocs)
+    for span in spans:
+        _read_title(text, simple, span)
     return spans
+
+
+def _read_title(text: str, simple: str, span: DocSpan) -> None:
+    """The document's own title (a split title joined, a notice's plan) and its head's metadata."""
+    if span.title_start < 0:  # no title line found: the fallback title stays
+        return
+    start = join_split_title(text, span.title_start)
+    title = issued_plan(text, simple, start, span.title_end, span.end)
+    span.title, span.title_start = title.text, start
+    meta = read_metadata(simple, span.start, max(title.end, span.title_end) + 200, title.text, title.issuer)
+    span.issuer, span.doc_number, span.date, span.draft = meta.issuer, meta.doc_number, meta.date, meta.draft
 
 
 def _merge_front_matter(simple: str, spans: list[DocSpan]) -> list[DocSpan]:
@@ -203,13 +227,16 @@ def region_of(title: str, body: str = "") -> str | None:
     """The place a plan is for: the administrative prefix of its title (深圳市罗湖区, 吉林省), else the
     place its title names (深圳 → 深圳市 if the text says 深圳市)."""
     simple = to_simplified(title)
-    m = _REGION.match(simple)
-    if m:
-        return m.group(0)
     from collections import Counter
 
     quiet_jieba()
     import jieba.posseg as pseg
+
+    m = _REGION.match(simple)
+    # a prefix that only ends like a place (「浙江银行业服务乡」) holds verbs or long common nouns
+    if m and not any(w.flag in ("v", "vn", "a", "ad") or w.flag == "n" and len(w.word) >= 3
+                     for w in pseg.cut(m.group(0)[:-1])):
+        return m.group(0)
 
     head = to_simplified(body[:5000])
 
@@ -226,16 +253,18 @@ def region_of(title: str, body: str = "") -> str | None:
         return found
 
     places = places_in(simple)
+    from_title = bool(places)
     if not places:  # the title names no place: the place the text names most
         counts = Counter(places_in(head[:3000]))
         places = [counts.most_common(1)[0][0]] if counts else []
     for place in places[:1]:
-        for suffix in ("市", "省", "区", "县"):
+        for suffix in ("市", "省", "区", "县", "州"):
             if place.endswith(suffix):
                 return place
             if place + suffix in simple or place + suffix in head:
                 return place + suffix
-        return place
+        # a word of the body jieba calls a place (「关联」「英雄」) is one only with its suffix
+        return place if from_title else None
     return None
 
 

@@ -29,11 +29,25 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).lower()
 
 
+# Radical forms a PDF text layer puts for ordinary characters (browser-printed pages: 「⾰命⽂物」「意⻅」):
+# Kangxi Radicals fold by NFKC; the CJK Radicals Supplement forms do not, so they are mapped here.
+_RADICALS = {cp: unicodedata.normalize("NFKC", chr(cp)) for cp in range(0x2F00, 0x2FD6)}
+_RADICALS.update({ord(a): b for a, b in zip("⺠⻅⻓⻔⻛⻄⻝⻩⻢⻜⻰⻋⻉⻬⻚⻥⻦⻳⻆⻙⻌⻏⻖⻗⻘⻤⻨⻭⻮⻯",
+                                             "民见长门风西食黄马飞龙车贝齐页鱼鸟龟角韦辶阝阝雨青鬼麦齿齿竜")})
+
+
+def fold_radicals(text: str) -> str:
+    """Radical forms → the ideographs they stand for (one character each, so offsets stay aligned)."""
+    return text.translate(_RADICALS)
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → simplified. OpenCC works on phrases (著作權 → 著作权, not 着作权); where a phrase
-    rule changes the length we fall back to character-by-character so positions stay aligned."""
+    """Traditional → simplified, radical forms folded. OpenCC works on phrases (著作權 → 著作权, not
+    着作权); where a phrase rule changes the length we fall back to character-by-character so positions
+    stay aligned."""
     if not text or text.isascii():
         return text
+    text = fold_radicals(text)
     converted = _t2s().convert(text)
     if len(converted) == len(text):
         return converted
@@ -58,16 +72,68 @@ def key_with_positions(text: str, drop: str = "") -> tuple[str, list[int]]:
             (for quote lookup, where "，" and "," and a lost space must not matter).
     """
     simplified = arabic_years(to_simplified(text))
+    chars: list[tuple[str, int]] = [(f, i) for i, ch in enumerate(simplified) for f in _fold_char(ch)]
     key: list[str] = []
     positions: list[int] = []
-    for i, ch in enumerate(simplified):
-        folded = _fold_char(ch)
-        for f in folded:
-            if drop and (f.isspace() or (drop == "punct" and _is_punct(f))):
-                continue
-            key.append(f)
-            positions.append(i)
+    for f, i in _fold_numbers(chars):
+        if drop and (f.isspace() or (drop == "punct" and _is_punct(f))):
+            continue
+        key.append(f)
+        positions.append(i)
     return "".join(key), positions
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch == "〇"
+
+
+def _fold_numbers(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Numbers as one form, whatever the layout did to them: thousands separators dropped
+    (「3，600」→ 3600), a middle dot between digits read as the decimal point (「27 · 7％」→ 27.7%), and
+    whitespace dropped between CJK characters and digits (「到 2025 年」, 「北 部湾」, 「5 %」), where a PDF
+    or converter injected it. Whitespace between Latin words, or between two numbers, stays."""
+    out: list[tuple[str, int]] = []
+    n = len(chars)
+    i = 0
+    dropped_at = -1  # len(out) when the last thousands separator was dropped
+    while i < n:
+        f, pos = chars[i]
+        prev = out[-1][0] if out else ""
+        if f == "," and prev.isdigit() and i + 3 < n + 1 and all(
+                chars[j][0].isdigit() for j in range(i + 1, min(n, i + 4))) and i + 3 < n and (
+                i + 4 >= n or not chars[i + 4][0].isdigit()) and _group_ok(out, dropped_at):
+            dropped_at = len(out)
+            i += 1
+            continue
+        if f.isspace() or f in "·・･•":
+            j = i
+            while j < n and (chars[j][0].isspace() or chars[j][0] in "·・･•"):
+                j += 1
+            run = "".join(c for c, _ in chars[i:j])
+            nxt = chars[j][0] if j < n else ""
+            dots = sum(c in "·・･•" for c in run)
+            if dots == 1 and prev.isdigit() and nxt.isdigit():
+                at = next(p for c, p in chars[i:j] if c in "·・･•")
+                out.append((".", at))
+                i = j
+                continue
+            if not dots and prev and nxt and (
+                    (_is_cjk(prev) or prev.isdigit()) and (_is_cjk(nxt) or nxt.isdigit() or nxt in "%‰")
+                    and not (prev.isdigit() and nxt.isdigit())):
+                i = j
+                continue
+        out.append((f, pos))
+        i += 1
+    return out
+
+
+def _group_ok(out: list[tuple[str, int]], dropped_at: int) -> bool:
+    """The digits before a separator form a thousands group: 1–3 of them, or the 3 after a separator
+    just dropped (「12，345，678」), not a longer number."""
+    k = len(out)
+    while k > 0 and out[k - 1][0].isdigit():
+        k -= 1
+    return 1 <= len(out) - k <= 3 or dropped_at == len(out) - 3
 
 
 def normalize(text: str) -> str:

@@ -16,6 +16,10 @@ class Document:
     end: int
     region: str | None = None
     years: tuple[int, int] | None = None
+    issuer: str | None = None  # issuing body: 广州市人民政府办公厅
+    doc_number: str | None = None  # 文号: 穗府办规〔2024〕13号
+    date: str | None = None  # ISO date the document was signed or issued: 2024-07-26
+    draft: bool = False  # a draft for comment (征求意见稿), as its title says
 
     @property
     def chars(self) -> int:

@@ -49,7 +49,7 @@ def test_whitespace_folding_keeps_offsets():
 
 def test_normalised_key():
     assert to_simplified("著作權發展") == "著作权发展"
-    assert normalize("ＰＭ２．５ 濃度") == "pm2.5 浓度"
+    assert normalize("ＰＭ２．５ 濃度") == "pm2.5浓度"  # a space between a number and CJK is layout
     key, pos = key_with_positions("國家，發展", drop="punct")
     assert key == "国家发展" and pos == [0, 1, 3, 4]
     assert match_key("發(fā)展 改革[公*#~&文%思享公众号]") == "发展改革"

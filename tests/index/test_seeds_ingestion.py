@@ -26,7 +26,7 @@ TITLES = [
     "深圳市知识产权“十四五”规划",
     "兴仁市优化营商环境“十四五”规划",
     "國家發展改革委關于推廣借鑒深圳經濟特區創新舉措和經驗做法的通知",
-    "深圳市人民政府關于印發打造深圳標準構建質量發展新優勢行動計劃(2015—2020年)的通知",
+    "深圳市人民政府打造深圳標準構建質量發展新優勢行動計劃(2015—2020年)",
     "深圳市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要",
     "湖州市质量发展“十四五”规划",
 ]
@@ -53,8 +53,10 @@ def test_document_metadata(corpus):
     assert by_title["湖州市质量发展“十四五”规划"].region == "湖州市"
     assert by_title["深圳市罗湖区卫生健康事业发展“十四五”规划"].region == "深圳市罗湖区"
     assert by_title["湖州市质量发展“十四五”规划"].years == (2021, 2025)
-    notice = by_title["深圳市人民政府關于印發打造深圳標準構建質量發展新優勢行動計劃(2015—2020年)的通知"]
+    # a notice issuing a plan is titled by the plan, as the plan names itself; the notice gives metadata
+    notice = by_title["深圳市人民政府打造深圳標準構建質量發展新優勢行動計劃(2015—2020年)"]
     assert notice.years == (2015, 2020) and notice.region == "深圳市"
+    assert (notice.issuer, notice.doc_number, notice.date) == ("深圳市人民政府", "深府函〔2015〕1号", "2015-01-01")
     assert by_title[TITLES[10]].region == "深圳市"
     # documents tile their file without overlapping
     for a, b in zip(corpus.documents, corpus.documents[1:]):

@@ -48,3 +48,18 @@ def test_global_jieba_is_left_alone():
 def test_unknown_mode_is_a_clear_error():
     with pytest.raises(ValueError, match="choose one of words, search, bigrams"):
         Tokenizer("chars")
+
+
+def test_number_layouts_share_one_key():
+    from index.normalize import key_with_positions, normalize
+
+    assert normalize("3，600亿元") == normalize("3600亿元") == "3600亿元"
+    assert normalize("１２，３４５，６７８元") == "12345678元"
+    assert normalize("27 · 7％") == "27.7%"
+    assert normalize("到 2025 年") == "到2025年"
+    assert normalize("北 部湾") == "北部湾"
+    assert normalize("2015 2020") == "2015 2020" and normalize("in 2025 we") == "in 2025 we"
+    assert normalize("2019,2020年") == "2019,2020年"  # a list of years, not a thousands separator
+    assert normalize("意⻅⾰命") == "意见革命"  # radical forms from PDF text layers
+    key, positions = key_with_positions("约3，600亿")
+    assert key == "约3600亿" and positions == [0, 1, 3, 4, 5, 6]

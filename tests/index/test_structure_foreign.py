@@ -1,0 +1,58 @@
+"""Section paths of regulations (第X章 > 第X条), 专栏 boxes, lost brackets and run-in headings."""
+
+from __future__ import annotations
+
+from index.clean import clean
+from index.config import Config
+from index.corpus import ingest_file
+from index.reader import SourceFile
+
+
+def _ingest(text: str):
+    src = SourceFile(path=None, name="r.txt", text=text, encoding="utf-8")  # type: ignore[arg-type]
+    docs, sections, chunks = ingest_file(src, Config())
+    for ch in chunks:
+        assert clean(text[ch.start:ch.end]).text == ch.text
+    return docs, sections, chunks
+
+
+def _path_of(chunks, phrase: str) -> tuple[str, ...]:
+    return next(c.section_path for c in chunks if phrase in c.text)
+
+
+REGULATION = (
+    "某州政务数据资源管理暂行办法\n"
+    "\u3000第一章\u3000总则\u3000\u3000第一条 \u3000为规范政务数据资源管理，制定本办法。\n"
+    "\u3000\u3000第二条 \u3000本办法适用于全州。依照本办法第五条处理的，从其规定。\n"
+    "第二章  规划 建设\n第三条\n各部门不得新建数据中心。\n"
+    "第四条 申请应当包括下列材料：\n（一）申请表；\n（二）身份证明。\n"
+    "第五条 应当自收到申请之日起7个工作日内答复。\n"
+) * 1
+
+
+def test_articles_under_chapters():
+    docs, sections, chunks = _ingest(REGULATION + "其他说明。" * 300)
+    assert docs[0].title == "某州政务数据资源管理暂行办法"
+    assert [s.heading for s in sections if s.kind == "heading"] == [
+        "第一章 总则", "第一条", "第二条", "第二章 规划 建设", "第三条", "第四条", "第五条"]
+    assert _path_of(chunks, "不得新建") == ("第二章 规划 建设", "第三条")
+    assert _path_of(chunks, "身份证明") == ("第二章 规划 建设", "第四条")  # items are the article's
+
+
+PLAN = (
+    "某省应急体系规划\n一、规划背景\n（一）发展基础。\n某省应急工作取得进展。\n"
+    "二、总体要求\n一）指导思想\n坚持人民至上。\n"
+    "（二）服务美丽乡村建设行动，促进生态宜居。一要加强农村基础设施建设，二要保护生态。\n"
+    "专栏1　安全生产治本攻坚重点\n\u3000\u30001．危险化学品。化工园区本质安全整治提升。\n"
+    "\u3000\u30002．矿山。煤与瓦斯突出治理。\n"
+    "（三）主要目标。\n到2025年，应急体系更加完善，各项目标全面实现，人民群众安全感明显增强。\n"
+)
+
+
+def test_plan_ladder_lost_bracket_run_in_heading_and_box():
+    _, sections, chunks = _ingest(PLAN + "其他说明。" * 300)
+    headings = [s.heading for s in sections if s.kind == "heading"]
+    assert headings == ["一、规划背景", "（一）发展基础", "二、总体要求", "（一）指导思想",
+                        "（二）服务美丽乡村建设行动，促进生态宜居", "（三）主要目标"]
+    assert _path_of(chunks, "瓦斯") == ("二、总体要求", "（二）服务美丽乡村建设行动，促进生态宜居",
+                                        "专栏1安全生产治本攻坚重点")
