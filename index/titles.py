@@ -22,6 +22,8 @@ _NOT_TITLE_HEAD = re.compile(
     r"^\s*(?:[#*\-]|【|第[一二三四五六七八九十百]+[篇编章节条]|[一二三四五六七八九十]+、|[（(]|\d"
     r"|索引号|发布|成文|来源|原文|文号|日期|主题|分类)")
 _MARKDOWN = re.compile(r"^[#*\s]+|[*\s]+$")
+# The plan naming itself in its preface: 「科学编制和有效实施《X》…制定本规划」 (not 根据/依据《Y》).
+_SELF_NAMED = re.compile(r"(?:编制|制定|实施|出台)(?:和|并|好)?(?:有效)?(?:实施)?《([^》]{6,60})》")
 _PLAN_WINDOW = 4000  # the plan's own title follows its notice within this many characters
 _MAX_TITLE_LINE = 80
 
@@ -108,7 +110,7 @@ def issued_plan(text: str, simple: str, start: int, end: int, hi: int) -> Title:
     m = _NOTICE_QUOTED.match(line) or _NOTICE.match(line)
     own = Title(re.sub(r"\s*\n\s*", "", text[start:end]).strip(), start, end)
     if not m:
-        return own
+        return _self_named(text, simple, own, min(hi, end + _PLAN_WINDOW))
     plan = m.group("plan").strip("《》")
     if len(plan) < 4:
         return own
@@ -139,3 +141,21 @@ def _issuer_text(text: str, simple: str, start: int, end: int) -> str | None:
     m = re.search(rf"关于|{_ISSUING}", simple[start:end])
     issuer = re.sub(r"\s+", " ", text[start:start + m.start()]).strip() if m else ""
     return issuer or None
+
+
+def _self_named(text: str, simple: str, own: Title, hi: int) -> Title:
+    """A title line contradicted by the name the plan gives itself in its preface (the line says
+    「广西…“十三五”规划」, the preface 「编制…《北部湾经济区…“十三五”规划》…制定本规划」): the preface's
+    name, when the two share their ending (the same kind of plan for the same period)."""
+    line = _squeeze(simple[own.start:own.end])
+    for m in _SELF_NAMED.finditer(simple, own.end, hi):
+        name = _squeeze(m.group(1))
+        if name == line or name in line or line in name:
+            return own
+        shared = 0
+        while shared < min(len(name), len(line)) and name[-1 - shared] == line[-1 - shared]:
+            shared += 1
+        if shared >= 8 and re.search(r"本(?:规划|计划|方案)", simple[m.end():m.end() + 400]):
+            shown = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text[m.start(1):m.end(1)])
+            return Title(shown, own.start, own.end, own.issuer, own.notice)
+    return own

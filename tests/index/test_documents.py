@@ -63,3 +63,9 @@ def test_region_is_a_place_not_a_prefix_that_ends_like_one():
     assert region_of("浙江银行业服务乡村振兴战略行动计划", "浙江省各银行业金融机构") == "浙江省"
     assert region_of("深圳市罗湖区卫生健康事业发展规划") == "深圳市罗湖区"
     assert region_of("关于提示异地贷款业务风险的通知", "关联企业关联交易") is None
+
+
+def test_preface_naming_the_plan_overrides_a_title_line_that_says_otherwise():
+    text = ("某省工业和信息化发展“十三五”规划\n前 言\n科学编制和有效实施《某经济区工业和信息 化发展“十三五”规划》，"
+            "意义重大。依据《某省国民经济和社会发展第十三个五年规划纲要》，制定本规划。\n" + "一、发展回顾\n某经济区工业。\n" * 200)
+    assert split_documents(clean(text).text)[0].title == "某经济区工业和信息化发展“十三五”规划"
