@@ -17,15 +17,18 @@ corpus does not answer gets ``None`` and a reason, never a random sentence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.normalize import normalize
+from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
 from search.highlight import find_forms, term_spans
 from search.numbers import find_numbers
+from search.rerank import place_match
 from search.sentences import split_sentences
 from search.terms import (
     DocumentFrequency,
@@ -37,6 +40,7 @@ from search.terms import (
     weigh_terms,
 )
 from search.types import Answer, AskResult, Citation, Hit, Span
+from search.understand import Understood
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 
@@ -50,6 +54,13 @@ RANK_PRIOR = 0.05
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
 NEAR_CHARS = 12  # a quantity this close to a question term is about it
 JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
+SPLIT_MIN = 3  # a long term still counts when a modifier of up to SPLIT_GAP characters sits inside it
+SPLIT_GAP = 4
+# A sentence of another aim than the question's (a 2019 status sentence for a 2025 target question):
+# measured with benchmarks/bench_answers.py, see the commit adding it.
+AIM_PENALTY = 0.15
+_TARGET_SENTENCE = re.compile(r"到20(?:2[1-9]|3\d)|力争|预计|规划期末|20(?:2[1-9]|3\d)年目标")
+_STATUS_SENTENCE = re.compile(r"截至|截止|已经|已|累计|完成|20(?:1\d|20)年(?:底|末)?[,，]?[^到]{0,12}(?:达|为|完成|实现|超过)")
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class ScoredSentence:
     coverage: float  # … counting context and the adjacent sentences at half weight
     dense: float
     has_number: bool
+    place_ok: bool = True  # from a document of the place asked about, or naming it
 
 
 def _key(text: str) -> str:
@@ -71,7 +83,21 @@ def _key(text: str) -> str:
 
 
 def _found(key: str, term: QueryTerm) -> bool:
-    return any(f and f in key for f in term.forms)
+    return any(f and (f in key or _split_found(key, f)) for f in term.forms)
+
+
+def _split_found(key: str, form: str) -> bool:
+    """A long term with a modifier put inside it: 每万人[高价值]发明专利拥有量 holds 每万人发明专利拥有量
+    (both halves of at least ``SPLIT_MIN`` characters, in order, at most ``SPLIT_GAP`` apart)."""
+    if len(form) < 2 * SPLIT_MIN:
+        return False
+    for i in range(SPLIT_MIN, len(form) - SPLIT_MIN + 1):
+        a = key.find(form[:i])
+        if a >= 0:
+            b = key.find(form[i:], a + i)
+            if 0 <= b - (a + i) <= SPLIT_GAP:
+                return True
+    return False
 
 
 def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm]) -> bool:
@@ -88,20 +114,32 @@ def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTer
                for q in quantities for s in spans)
 
 
+def sentence_aim(sentence: str) -> str:
+    """``target``, ``status`` or "" (both or neither: a table row states base and target alike)."""
+    target = bool(_TARGET_SENTENCE.search(sentence))
+    status = bool(_STATUS_SENTENCE.search(sentence))
+    return "" if target == status else ("target" if target else "status")
+
+
 def score_sentences(
     question: str,
     hits: Sequence[Hit],
     terms: Sequence[QueryTerm] | None = None,
     encode: Encode | None = None,
     answer_hits: int = ANSWER_HITS,
+    understood: Understood | None = None,
 ) -> list[ScoredSentence]:
     """Score every sentence of the first ``answer_hits`` hits: answerable ones first, best first."""
     terms = list(query_terms(question) if terms is None else terms)
     total = sum(t.weight for t in terms) or 1.0
     wants_number = numeric_cue(question)
     asked_years = set(question_years(question)) or stated_years(question)
-    candidates: list[tuple[int, int, int, float, float, bool]] = []
+    if understood is not None and understood.years and not asked_years:
+        asked_years = {str(y) for y in understood.years}  # "the 13th five-year period" → 2016 … 2020
+    aim = understood.aim if understood is not None else ""
+    candidates: list[tuple] = []
     for hit_index, hit in enumerate(hits[:answer_hits]):
+        place_ok = understood is None or place_match(hit, understood)
         text = hit.chunk.text
         context_key = _key(hit.chunk.context or hit.chunk.doc_title)
         spans = [(a, b) for a, b in split_sentences(text)]
@@ -115,10 +153,14 @@ def score_sentences(
             has_number = wants_number and _number_near_terms(text, a, b, terms)
             # a sentence about other years (到2020年 when 2025 is asked) answers another question
             stated = stated_years(keys[i])
+            # (the adjacent sentences may say the year; the context may not: every passage of a 十四五
+            # plan has 十四五 in its title, so it would excuse a 2019 status sentence)
+            adjacent = near[len(context_key):]
             other_years = bool(asked_years and stated and not stated & asked_years
-                               and not asked_years & stated_years(near))
+                               and not asked_years & stated_years(adjacent))
+            other_aim = bool(aim) and sentence_aim(text[a:b]) not in ("", aim)
             candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number,
-                               other_years))
+                               other_years, other_aim, place_ok))
     if not candidates:
         return []
     dense = np.zeros(len(candidates), dtype=np.float32)
@@ -130,12 +172,14 @@ def score_sentences(
                                        for i in eligible])
         dense[eligible] = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     scored = []
-    for (hit_index, a, b, own, coverage, has_number, other_years), similarity in zip(
+    for (hit_index, a, b, own, coverage, has_number, other_years, other_aim, place_ok), similarity in zip(
         candidates, dense, strict=True
     ):
         score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
-                 + (NUMBER_BONUS if has_number else 0.0) - (YEAR_PENALTY if other_years else 0.0))
-        scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number))
+                 + (NUMBER_BONUS if has_number else 0.0) - (YEAR_PENALTY if other_years else 0.0)
+                 - (AIM_PENALTY if other_aim else 0.0))
+        scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number,
+                                     place_ok))
     # answerable sentences first (best score first), then the rest: the answer is scored[0] if any
     scored.sort(key=lambda s: (not answerable(s), -s.score))
     return scored
@@ -171,9 +215,15 @@ def _eligible(own: float, coverage: float) -> bool:
     return own >= MIN_OWN_COVERAGE and coverage >= MIN_CONTEXT_COVERAGE
 
 
-def answerable(sentence: ScoredSentence) -> bool:
+def covers(sentence: ScoredSentence) -> bool:
     """The threshold: relative to question-term coverage, the same for every question."""
     return _eligible(sentence.own, sentence.coverage)
+
+
+def answerable(sentence: ScoredSentence) -> bool:
+    """Covers enough of the question, from a document of the place asked about (or naming it): a
+    figure of another city answers another question."""
+    return covers(sentence) and sentence.place_ok
 
 
 def highlight_hits(hits: Sequence[Hit], terms: Sequence[QueryTerm], answer: Answer | None = None) -> list[Hit]:
@@ -194,6 +244,7 @@ def answer_question(
     source_text: SourceText | None = None,
     answer_hits: int = ANSWER_HITS,
     frequencies: tuple[DocumentFrequency, int] | None = None,
+    understood: Understood | None = None,
 ) -> AskResult:
     """The answer to ``question`` from ``hits`` (best first), with highlighted hits.
 
@@ -205,25 +256,36 @@ def answer_question(
         answer_hits: how many top passages the answer may come from.
         frequencies: (document frequency of a token, passage count) to weigh the question's terms by
             idf (``highlight.bm25_document_frequency``); None weighs them by length only.
+        understood: the question as understood (``search.understand.analyse``): places, period and
+            aim as priors, and the reason when the plans do not cover the place; None: terms only.
     """
     if not question or not question.strip():
         raise ValueError("empty question: ask something, e.g. planqa ask '深圳PM2.5目标是多少'")
-    terms = query_terms(question)
+    text = understood.text if understood is not None else question
+    terms = query_terms(text) if text.strip() else []
     if frequencies is not None:
         terms = weigh_terms(terms, *frequencies)
+
+    def no_answer(reason: str) -> AskResult:
+        return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason, understood=understood)
+
     if not hits:
-        return AskResult(question, None, (), reason="no passage matched the question")
+        return no_answer("no passage matched the question")
     if not terms:
-        return AskResult(question, None, tuple(highlight_hits(hits, terms)),
-                         reason="the question has no content words to look for")
-    scored = score_sentences(question, hits, terms, encode, answer_hits)
+        return no_answer("the question has no content words to look for")
+    if understood is not None:
+        reason = question_reason(understood, terms)
+        if reason:
+            return no_answer(reason)
+    scored = score_sentences(text, hits, terms, encode, answer_hits, understood)
     if not scored or not answerable(scored[0]):
         best = max(scored, key=lambda s: (s.own, s.coverage)) if scored else None
         reason = "no sentence of the top passages covers enough of the question"
         if best:
             reason += (f" (the best holds {best.own:.0%} of its term weight, {best.coverage:.0%} with its "
                        f"context; {MIN_OWN_COVERAGE:.0%} and {MIN_CONTEXT_COVERAGE:.0%} are needed)")
-        return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason)
+        place_answerable = any(covers(s) and s.place_ok for s in scored)
+        return no_answer(answer_reason(understood, place_answerable, reason))
     best = scored[0]
     hit = hits[best.hit_index]
     start, end = _join_neighbour(best, hit, terms)
@@ -237,5 +299,20 @@ def answer_question(
         score=round(best.score, 6),
         text_start=start,
         text_end=end,
+        mapped=mapped_terms(terms, hit.chunk.text[start:end]),
     )
-    return AskResult(question, answer, tuple(highlight_hits(hits, terms, answer)))
+    return AskResult(question, answer, tuple(highlight_hits(hits, terms, answer)), understood=understood)
+
+
+def mapped_terms(terms: Sequence[QueryTerm], sentence: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For an English question: each English term with the Chinese forms of it the answer holds
+    (so a reader can check what "food sampling" was taken to mean)."""
+    key = _key(sentence)
+    out = []
+    for term in terms:
+        if term.kind != "word" or not term.text.isascii():
+            continue
+        found = tuple(f for f in term.forms if f and f in key and not f.isascii())
+        if found:
+            out.append((term.text, found[:3]))
+    return tuple(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from index.types import Chunk
 
@@ -97,6 +98,22 @@ class Answer:
     score: float
     text_start: int = 0  # offsets into the chunk's text, for highlighting
     text_end: int = 0
+    table: TableAnswer | None = None  # when the answer is an indicator-table row
+    mapped: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English question word -> Chinese terms matched
+
+
+@dataclass(frozen=True)
+class TableAnswer:
+    """An answer that is a table row, shown with its header: which cell is the 2025 target, which the base."""
+
+    header: tuple[str, ...]  # column names (指标名称, 单位, 2020年, 2025年, 属性), "" where unknown
+    cells: tuple[str, ...]  # the row, one cell per column
+    column: int = -1  # the cell that answers the question (-1: none marked)
+
+    def to_dict(self) -> dict:
+        return {"header": list(self.header), "cells": list(self.cells), "column": self.column,
+                "column_name": self.header[self.column] if 0 <= self.column < len(self.header) else "",
+                "value": self.cells[self.column] if 0 <= self.column < len(self.cells) else ""}
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,8 @@ def answer_dict(answer: Answer | None) -> dict | None:
         "chunk_id": answer.chunk_id,
         "start": answer.start,
         "end": answer.end,
+        "table": answer.table.to_dict() if answer.table else None,
+        "mapped": [{"english": en, "chinese": list(zh)} for en, zh in answer.mapped],
     }
 
 
@@ -156,12 +175,14 @@ class AskResult:
     answer: Answer | None
     hits: tuple[Hit, ...]
     reason: str = ""  # why there is no answer; empty when there is one
+    understood: Any = None  # search.understand.Understood: places, period, aim the answer was chosen by
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "answer": answer_dict(self.answer),
             "reason": self.reason,
+            "understood": self.understood.to_dict() if self.understood is not None else None,
             "hits": [hit_dict(h, Citation.of(h.chunk)) for h in self.hits],
         }
 

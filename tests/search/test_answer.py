@@ -130,7 +130,7 @@ def test_seeds_ask_example(engine):
     source = engine.source_text(chunk.source)
     assert clean(source[answer.start:answer.end]).text == answer.text
     as_json = result.to_dict()
-    assert set(as_json["answer"]) == {"text", "citation", "chunk_id", "start", "end"}
+    assert set(as_json["answer"]) == {"text", "citation", "chunk_id", "start", "end", "table", "mapped"}
     assert as_json["answer"]["chunk_id"] == answer.chunk_id
 
 

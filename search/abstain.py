@@ -1,0 +1,49 @@
+"""When to say "the plans do not say": reasons in plain words, decided before and after scoring.
+
+Before scoring, from the question alone (:func:`question_reason`): markup or nonsense with nothing to
+look for, or content made only of numbers. After scoring (:func:`answer_reason`): the places the
+question names are not covered by the index, no passage of the named place answers, or no sentence
+covers enough of the question (the coverage threshold of ``search.answer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from search.terms import QueryTerm
+from search.understand import Understood, has_content
+
+
+def _names(places) -> str:
+    return "、".join(p.name for p in places)
+
+
+def question_reason(understood: Understood, terms: Sequence[QueryTerm]) -> str:
+    """Why the question cannot be answered whatever the passages say, or "" when it might be."""
+    if not has_content(understood):
+        if understood.markup:
+            return "the question is markup with no words to look for"
+        return "the question has no words to look for"
+    if not any(t.kind == "word" for t in terms):
+        # a bare number (alert(1) → 1) or year matches anything that states it
+        return "the question has no content words to look for, only numbers"
+    return ""
+
+
+def answer_reason(understood: Understood | None, place_answerable: bool, coverage_reason: str) -> str:
+    """Why no sentence was chosen: the place first (it is what the user can change), then coverage.
+
+    Args:
+        understood: the question as understood (None: no understanding, coverage only).
+        place_answerable: whether some sentence from a document of the named place (or stating it)
+            covered enough of the question.
+        coverage_reason: the coverage threshold's own explanation.
+    """
+    if understood is not None and understood.places and not place_answerable:
+        uncovered = understood.uncovered
+        if uncovered and len(uncovered) == len(understood.places):
+            return f"the indexed plans do not cover {_names(uncovered)}"
+        covered = [p for p in understood.places if p.covered]
+        return (f"no passage of the plans for {_names(covered)} answers it"
+                + (f"; the indexed plans do not cover {_names(uncovered)}" if uncovered else ""))
+    return coverage_reason
