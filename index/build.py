@@ -121,25 +121,13 @@ def build_faiss(vectors: np.ndarray, factory: str = "Flat", ids: np.ndarray | No
 
     Args:
         vectors: one row per embedded unit.
-        factory: a ``faiss.index_factory`` string ("Flat", "HNSW32", "IVF256,Flat").
+        factory: ``"auto"`` (Flat, or IVF+SQ8 past ``index.ann.FLAT_MAX_VECTORS``) or a
+            ``faiss.index_factory`` string ("Flat", "HNSW32", "IVF256,SQ8").
         ids: chunk row of each vector (several vectors may share one); default ``0..n-1``.
     """
-    import faiss
+    from index.ann import build_ann
 
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    ids = np.arange(len(vectors), dtype=np.int64) if ids is None else np.ascontiguousarray(ids, dtype=np.int64)
-    try:
-        inner = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
-        if not inner.is_trained:
-            inner.train(vectors)
-        index = faiss.IndexIDMap(inner)
-        index.add_with_ids(vectors, ids)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"cannot build FAISS index {factory!r} over {len(vectors)} vectors ({exc}); "
-            "set Config.faiss_index to 'Flat' for small corpora"
-        ) from exc
-    return index
+    return build_ann(vectors, ids, factory)
 
 
 @dataclass(frozen=True)
@@ -152,6 +140,30 @@ class BuildSummary:
     seconds: float
     embedded: dict[str, int] = field(default_factory=dict)  # channel -> texts embedded (not cached)
     errors: tuple[str, ...] = ()
+    report: tuple[dict, ...] = ()  # one entry per file: file, status (taken | skipped | partial), reason
+
+
+def build_report(corpus: Corpus) -> list[dict]:
+    """One entry per file met: ``{"file", "status", "reason"}``, status ``taken``, ``skipped`` or
+    ``partial`` (read in part, e.g. pages without text), in the reader's order.
+
+    From the reader's per-file report when the corpus carries one, else from the files read and the
+    skip messages (which name their file first).
+    """
+    entries = getattr(corpus, "report", None)
+    if entries:
+        return [_entry(e) for e in entries]
+    report = [{"file": name, "status": "taken", "reason": ""} for name in corpus.sources]
+    for error in corpus.errors:
+        file, _, reason = error.partition(": ")
+        report.append({"file": file, "status": "skipped", "reason": reason or error})
+    return report
+
+
+def _entry(entry) -> dict:
+    d = entry if isinstance(entry, Mapping) else (entry.to_dict() if hasattr(entry, "to_dict") else vars(entry))
+    file = d.get("file") or d.get("name") or d.get("path")
+    return {"file": str(file), "status": str(d.get("status", "taken")), "reason": str(d.get("reason") or "")}
 
 
 def _bar(progress: bool, total: int, desc: str):
@@ -224,14 +236,17 @@ def build_index(
         bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources), sources=corpus.sources,
     )
     seconds = time.perf_counter() - started
+    report = build_report(corpus)
     save_index(
         stored, target,
         build_time=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(seconds, 3),
         sources=sorted(corpus.sources),
+        report=report,
         **dict(manifest or {}),
     )
     return BuildSummary(
         path=target, documents=len(corpus.documents), chunks=len(corpus.chunks),
         seconds=time.perf_counter() - started, embedded=embedded, errors=tuple(corpus.errors),
+        report=tuple(report),
     )

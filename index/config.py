@@ -37,7 +37,7 @@ class Config:
     # sentence windows for the "use" channel too: USE alone, English questions (dev / 38 extra),
     # whole chunks R@5 0.13 / 0.50, MRR 0.07 / 0.31; 120-character windows 0.25 / 0.63, 0.28 / 0.46
     use_window: int = 120
-    faiss_index: str = "Flat"  # a faiss.index_factory string: "Flat", "HNSW32", "IVF256,Flat"
+    faiss_index: str = "auto"  # "auto" (Flat, then IVF+SQ8 by size: index/ann.py) or a faiss.index_factory string
     embed_batch: int = 32
     dense_window: int = 80  # characters per embedded sentence window of a chunk (0: the whole chunk)
     # lexical: Anserini's BM25 defaults (k1 0.9, b 0.4; Lin et al., Pyserini, SIGIR 2021), which also beat

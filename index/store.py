@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from index.ann import read_ann
 from index.config import Config
 from index.embed_cache import encoder_slug
 from index.quote_index import QuoteIndex
@@ -123,13 +124,12 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
 def _read_jsonl(path: Path, files: dict[str, dict]) -> list[dict]:
     """The rows of a JSONL file whose sha256 matches the manifest's (a shuffled or edited file does not)."""
     raw = path.read_bytes()
-    _check_digest(path, hashlib.sha256(raw).hexdigest(), files)
+    _check_digest(path, path.name, hashlib.sha256(raw).hexdigest(), files)
     return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
 
 
-def _check_digest(path: Path, digest: str, files: dict[str, dict]) -> None:
-    expected = files.get(path.name if path.parent.name != "bm25" else f"bm25/{path.name}", {}).get("sha256")
-    if digest != expected:
+def _check_digest(path: Path, name: str, digest: str, files: dict[str, dict]) -> None:
+    if digest != files.get(name, {}).get("sha256"):
         raise IndexLoadError(f"{path} does not match its checksum in the manifest (edited or replaced); "
                              f"{REBUILD}")
 
@@ -284,7 +284,7 @@ def _check_present(path: Path, files: dict[str, dict]) -> None:
         if not file.is_file():
             raise IndexLoadError(f"index at {path} is incomplete: {name} is missing; {REBUILD}")
         if file.stat().st_size != entry["bytes"]:
-            raise IndexLoadError(f"index at {path}: {name} has {file.stat().st_size} bytes, the manifest "
+            raise IndexLoadError(f"index at {path} is damaged: {name} has {file.stat().st_size} bytes, the manifest "
                                  f"says {entry['bytes']} (edited or replaced); {REBUILD}")
     for required in ("documents.jsonl", "sections.jsonl", "chunks.jsonl", f"{QUOTE}/quote.json"):
         if required not in files:
@@ -312,8 +312,8 @@ def _load_bm25(folder: Path, n_chunks: int, files: dict[str, dict]):
     import bm25s
 
     for file in sorted(folder.iterdir()):
-        _check_digest(file, file_digest(file), files)
-    bm25 = bm25s.BM25.load(str(folder), show_progress=False)
+        _check_digest(file, f"{folder.name}/{file.name}", file_digest(file), files)
+    bm25 = bm25s.BM25.load(str(folder), show_progress=False, mmap=True)  # arrays stay in the page cache
     # bm25s adds the empty token to the vocabulary after building, outside the matrix: vocab = indptr - 1 + 1
     terms = len(bm25.scores["indptr"]) - 1
     if bm25.scores["num_docs"] != n_chunks or not terms <= len(bm25.vocab_dict) <= terms + 1:
@@ -332,10 +332,8 @@ def vector_rows(index) -> np.ndarray:
 
 
 def _load_dense(path: Path, entry: dict, n_chunks: int) -> DenseIndex:
-    import faiss
-
     dense = DenseIndex(channel=entry["channel"], encoder=entry["name"], dim=int(entry["dim"]), index=None)
-    dense.index = faiss.read_index(str(path / entry["file"]))
+    dense.index = read_ann(path / entry["file"])  # memory-mapped where FAISS can (index/ann.py)
     rows = vector_rows(dense.index)
     covered = np.unique(rows)
     in_range = len(covered) == 0 or (covered[0] >= 0 and covered[-1] < n_chunks)
