@@ -1,4 +1,8 @@
-"""All defaults in one place. Written into every index manifest and read back with ``Config(**params)``."""
+"""The index config: what a build depends on (chunking, encoders, tokenizer, channels built).
+
+Written into every index manifest and read back with ``Config.from_dict``; changing it means a rebuild.
+What ranking and answering depend on is ``search.config.SearchConfig``, changeable at load.
+"""
 
 from __future__ import annotations
 
@@ -45,26 +49,8 @@ class Config:
     bm25_k1: float = 0.9
     bm25_b: float = 0.4
     bm25_tokens: str = "search"  # "words" (jieba cut), "search" (cut_for_search), "bigrams" (+ CJK bigrams)
-    # fusion (Cormack et al., SIGIR 2009)
-    rrf_k: int = 60
-    candidates: int = 100  # per-retriever depth fed to fusion
     # retrieval channels: names as in Hit.ranks; dense ones are embedded at build time
-    channels: tuple[str, ...] = ("bm25", "dense", "use")  # "use": USE multilingual, for English (issue 4)
-    # fusion weight per channel (default 1.0). m3e at 0.35 for Chinese questions: BM25 is the stronger
-    # channel on plan text and m3e breaks its ties. Measured on 86 Chinese questions (dev 26 + zh_blind
-    # 60): MRR 0.932 vs 0.914 at equal weights (dev 0.894 vs 0.888); flat over 0.3–0.45, falls below 0.2.
-    channel_weights: tuple[tuple[str, float], ...] = (("bm25", 1.0), ("dense", 0.35))
-    # English and mixed queries (issue 4; search/crosslingual.py): the glossary bridges them to BM25
-    glossary: str = ""  # English→Chinese glossary file; "" = the packaged search/data/glossary_en_zh.tsv
-    english_dense: str = "expansion"  # what "dense" searches for English: expansion | raw | off
-    use_for_chinese: bool = False  # whether the "use" channel also searches Chinese queries
-    english_names: bool = True  # unknown capitalised words that spell a corpus word in pinyin (Deqing → 德清)
-    # en/mixed fusion weights (issue 4); channels other than bm25 are scaled by (1 - share of the
-    # question the glossary covered) ** english_coverage_power (0: fixed weights). Power 0.5, not 2:
-    # on 106 English questions (dev 8, en_extra 38, en_blind 60) MRR 0.862 vs 0.815, blind 0.821 vs 0.770
-    # (dev alone 0.823 vs 0.917: one question); with 2 a 75%-covered question left m3e and USE 3% weight.
-    english_weights: tuple[tuple[str, float], ...] = (("bm25", 1.0), ("dense", 0.5), ("use", 0.5))
-    english_coverage_power: float = 0.5
+    channels: tuple[str, ...] = ("bm25", "dense", "use")  # "use": USE multilingual, for English questions
 
     def to_dict(self) -> dict:
         return asdict(self)

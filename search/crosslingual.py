@@ -1,4 +1,4 @@
-"""English questions over Chinese plans (issue 4): which query each channel searches, and with what weight.
+"""English questions over Chinese plans: which query each channel searches, and with what weight.
 
 The sources are Chinese; a question may be Chinese, English or mixed (:mod:`search.language`).
 
@@ -7,79 +7,54 @@ channel       Chinese query               English / mixed query                 
 ============  ==========================  ==========================================  ====================
 ``bm25``      as asked                    the glossary's Chinese renderings, term by  BM25 needs shared
                                           term (:class:`BridgedLexical`)              tokens
-``dense``     as asked                    ``Config.english_dense``: the Chinese       m3e is a Chinese
+``dense``     as asked                    ``english_dense``: the Chinese              m3e is a Chinese
               (m3e-small)                 query (default), the question, or off       model
 ``use``       off (``use_for_chinese``)   the question as asked                       USE is multilingual
 ============  ==========================  ==========================================  ====================
 
 Chinese questions therefore search exactly what they searched without the English channel, with the
 same weights: the ``use`` channel returns nothing for them and adds nothing to fusion. English and
-mixed questions are fused with ``Config.english_weights``, the dense channels scaled down by how much
+mixed questions are fused with ``SearchConfig.english_weights``, the dense channels scaled down by how much
 of the question the glossary covered (``english_coverage_power``); capitalised words the glossary
-lacks may be place names spelt in pinyin (:class:`NameBridge`). Figures: ``benchmarks/bench_english.py``
-and the closing note of issue 4.
+lacks may be place names spelt in pinyin (:class:`NameBridge`). Figures: ``benchmarks/bench_english.py``.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 
-from index.config import Config
+from search.config import SearchConfig
 from search.glossary import Expansion, Glossary, default_glossary
-from search.language import Language, detect_language
+from search.language import detect_language
 from search.lexical import LexicalRetriever, top_k
+from search.query import Query, _has_han
 from search.types import Hit
 
 DENSE_MODES = ("expansion", "raw", "off")
 
 
-@dataclass(frozen=True)
-class RoutedQuery:
-    """What one query becomes: its language, glossary expansion, per-channel query and weights."""
-
-    query: str
-    language: Language
-    expansion: Expansion | None
-    queries: dict[str, str] = field(default_factory=dict)  # channel -> the string it searches
-    weights: dict[str, float] = field(default_factory=dict)  # channel -> fusion weight
-
-    @property
-    def highlight_terms(self) -> list[str]:
-        """Chinese terms to highlight in passages for this query, longest first (glossary renderings
-        and the Han text of a mixed query); empty for a Chinese query, which highlights as usual."""
-        if self.expansion is None:
-            return []
-        terms = list(self.expansion.chinese_terms)
-        terms += [t for t in self.expansion.chinese_query.split() if _has_han(t) and t not in terms]
-        return sorted(dict.fromkeys(terms), key=len, reverse=True)
-
-
 class CrossLingual:
-    """Routes a query to channels by its language. One instance per loaded index (it reads its config).
+    """Makes the :class:`~search.query.Query` of a question: its language, and what each channel searches
+    with which weight. One instance per engine (it holds the glossary and the pinyin name bridge)."""
 
-    Use :meth:`rewriters` for ``HybridRetriever(rewriters=...)`` and :meth:`weights` for its per-query
-    weights; :meth:`route` says everything at once (for ``--explain`` output and the highlighter).
-    """
-
-    def __init__(self, config: Config | None = None, glossary: Glossary | None = None,
+    def __init__(self, config: SearchConfig | None = None, glossary: Glossary | None = None,
                  names: NameBridge | None = None):
         """Args:
-            config: the index's config (``english_*``, ``glossary``, ``use_for_chinese``, weights).
+            config: the search config (``english_*``, ``glossary``, ``use_for_chinese``, weights).
             glossary: the glossary; default the one ``config.glossary`` names (loaded on first use).
             names: pinyin bridge for names the glossary lacks; None: no such bridge.
         """
-        self.config = config or Config()
+        self.config = config or SearchConfig()
         self.names = names if self.config.english_names else None
         if self.config.english_dense not in DENSE_MODES:
             raise ValueError(
-                f"Config.english_dense is {self.config.english_dense!r}; choose one of {', '.join(DENSE_MODES)}"
+                f"english_dense is {self.config.english_dense!r}; choose one of {', '.join(DENSE_MODES)}"
             )
         self._glossary = glossary
         self._route = lru_cache(maxsize=1024)(self._route_uncached)
@@ -90,11 +65,11 @@ class CrossLingual:
             self._glossary = default_glossary(self.config.glossary or None)
         return self._glossary
 
-    def route(self, query: str) -> RoutedQuery:
+    def route(self, query: str) -> Query:
         """The language of ``query`` and what each known channel searches (channels absent: skipped)."""
         return self._route(query)
 
-    def _route_uncached(self, query: str) -> RoutedQuery:
+    def _route_uncached(self, query: str) -> Query:
         language = detect_language(query)
         base = dict(self.config.channel_weights)
         if language == "zh":
@@ -102,7 +77,7 @@ class CrossLingual:
             queries = {"bm25": bridged, "dense": bridged}
             if self.config.use_for_chinese:
                 queries["use"] = query
-            return RoutedQuery(query, language, None, queries, base)
+            return Query(query, language, None, queries, base)
         expansion = self.glossary.expand(query)
         if self.names is not None and expansion.unmatched:
             expansion = self._bridge_names(expansion)
@@ -120,11 +95,11 @@ class CrossLingual:
         if power > 0:
             # Trust the bridge as far as it reaches: a question the glossary covers entirely is BM25's;
             # as soon as a word is unknown m3e and USE come in, and strongly (power 0.5: a question 75%
-            # covered gives them half their weight). Measured in index/config.py (english_coverage_power).
+            # covered gives them half their weight). Measured in search/config.py (english_coverage_power).
             scale = (1.0 - expansion.coverage) ** power
             for name in sorted({"dense", "use", *weights} - {"bm25"}):
                 weights[name] = weights.get(name, 1.0) * scale
-        return RoutedQuery(query, language, expansion, queries, weights)
+        return Query(query, language, expansion, queries, weights)
 
     def _with_acronyms(self, query: str) -> str:
         """A Chinese question may name a thing the plans write in Chinese by its Latin acronym
@@ -150,27 +125,6 @@ class CrossLingual:
         chinese = " ".join(dict.fromkeys(zh for group in groups for zh in group))
         return replace(expansion, terms=terms, groups=groups, unmatched=unmatched, chinese_query=chinese)
 
-    def rewrite(self, channel: str, query: str) -> str | None:
-        """The string ``channel`` searches for ``query``; None skips the channel for this query.
-
-        Channels this module does not know (a future one) search the query as asked.
-        """
-        routed = self.route(query)
-        if channel in ("bm25", "dense", "use"):
-            return routed.queries.get(channel)
-        return query
-
-    def rewriters(self, channels: Iterable[str] = ("dense", "use")) -> dict:
-        """``{channel: rewrite}`` for ``HybridRetriever(rewriters=...)``.
-
-        Not ``bm25`` by default: :class:`BridgedLexical` routes that channel itself, term by term.
-        """
-        return {name: _Rewriter(self, name) for name in channels}
-
-    def weights(self, query: str) -> dict[str, float]:
-        """Fusion weights for ``query``: ``english_weights`` over ``channel_weights`` for en/mixed."""
-        return dict(self.route(query).weights)
-
 
 class BridgedLexical:
     """The ``bm25`` channel over a :class:`~search.lexical.LexicalRetriever`, English questions included.
@@ -181,7 +135,7 @@ class BridgedLexical:
     alternatives, so a term with five renderings counts once, not five times; the sum is then scaled
     by the share of units the passage matches. Measured on the dev set's English questions (seeds,
     bm25 alone, Recall@5 1.0 throughout): one flat query of all renderings MRR 0.52, max of the
-    alternatives 0.53, mean 0.61–0.71, mean with coordination 0.92; see the closing note of issue 4.
+    alternatives 0.53, mean 0.61–0.71, mean with coordination 0.92.
     """
 
     def __init__(self, lexical: LexicalRetriever, router: CrossLingual):
@@ -190,11 +144,14 @@ class BridgedLexical:
         self.name = lexical.name
         self.chunks = lexical.chunks
 
-    def scores(self, query: str) -> np.ndarray:
+    def _query(self, query: str | Query) -> Query:
+        return query if isinstance(query, Query) else self.router.route(query)
+
+    def scores(self, query: str | Query) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing of it is in the vocabulary)."""
-        routed = self.router.route(query)
+        routed = self._query(query)
         if routed.expansion is None:
-            return self.lexical.scores(routed.queries.get("bm25", query))
+            return self.lexical.scores(routed.for_channel(self.name) or routed.text)
         groups = routed.expansion.groups
         total = np.zeros(len(self.chunks), dtype=np.float64)
         matched = np.zeros(len(self.chunks), dtype=np.float64)
@@ -208,12 +165,12 @@ class BridgedLexical:
         # full of 经济 above the Shenzhen target for "Shenzhen economy 2025"): dev English MRR 0.71 → 0.92.
         return (total * matched / max(len(groups), 1)).astype(np.float32)
 
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str | Query, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query`` by (bridged) BM25, among ``allowed`` rows (bool mask)."""
-        routed = self.router.route(query)
+        routed = self._query(query)
         if routed.expansion is None:
-            return self.lexical.search(routed.queries.get("bm25", query), k, allowed=allowed)
-        scores = self.scores(query)
+            return self.lexical.search(routed.for_channel(self.name) or routed.text, k, allowed=allowed)
+        scores = self.scores(routed)
         rows = top_k(scores, k, allowed, positive=True)
         return [
             Hit(chunk=self.chunks[row], score=float(scores[row]), rank=rank,
@@ -265,42 +222,3 @@ class NameBridge:
                 if self._map is None:
                     self._map = self._build()
         return self._map.get(key, [])[: self.MAX_WORDS]
-
-
-# One router per engine, shared by its bm25 channel and its rewriters (so a query is routed once).
-_ROUTERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def router_for(engine) -> CrossLingual:
-    """The :class:`CrossLingual` router of ``engine`` (made from its config on first use)."""
-    router = _ROUTERS.get(engine)
-    if router is None or router.config != engine.config:
-        vocabulary = engine.stored.bm25.vocab_dict
-        router = _ROUTERS[engine] = CrossLingual(engine.config, names=NameBridge(lambda: vocabulary))
-    return router
-
-
-def routing(engine) -> tuple[dict, object]:
-    """``search.engine.ROUTING``: the per-channel rewriters and per-query weights of ``engine``'s config."""
-    router = router_for(engine)
-    return router.rewriters(), router.weights
-
-
-def bridged_lexical(engine, lexical: LexicalRetriever) -> BridgedLexical:
-    """The ``bm25`` channel of ``engine``: ``lexical`` with English questions bridged by the glossary."""
-    return BridgedLexical(lexical, router_for(engine))
-
-
-@dataclass(frozen=True)
-class _Rewriter:
-    """A picklable, printable ``query -> str | None`` bound to one channel."""
-
-    router: CrossLingual
-    channel: str
-
-    def __call__(self, query: str) -> str | None:
-        return self.router.rewrite(self.channel, query)
-
-
-def _has_han(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)

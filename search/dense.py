@@ -11,6 +11,7 @@ import numpy as np
 from index.encoders import Encoder, compute_threads, embedding_text
 from index.store import vector_rows
 from index.types import Chunk
+from search.query import Query, channel_text
 from search.types import Hit
 
 
@@ -55,8 +56,11 @@ class DenseRetriever:
         if ivf is not None:
             ivf.make_direct_map()  # so filtered searches can reconstruct the allowed vectors
 
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str | Query, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` chunks most similar to ``query``, among ``allowed`` rows (bool mask) if given."""
+        query = channel_text(query, self.name)
+        if query is None:
+            return []
         allowed_rows = None if allowed is None else np.flatnonzero(allowed)
         k = min(k, len(self.chunks) if allowed_rows is None else len(allowed_rows))
         if k <= 0 or not query.strip():

@@ -1,13 +1,14 @@
 """The façade over a built index: load (building the default one if needed), search, look up.
 
 Channels are built from the index's config (``Config.channels``) through ``CHANNELS`` (a plain dict: a
-new channel is one entry). What each channel searches for a given query, and the fusion weights, come
-from ``ROUTING(engine) -> (rewriters, weights)`` (see ``search.hybrid``): by default every channel
-searches the query as asked with ``Config.channel_weights``; issue 4 routes English questions there.
+new channel is one entry). A question becomes one :class:`~search.query.Query` (``Engine.query``: its
+language, what each channel searches and the fusion weights, from the search config), made once per
+request and handed to retrieval, answers and comparison.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -18,14 +19,16 @@ import numpy as np
 from index.config import Config, index_dir
 from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
-from index.store import MANIFEST, IndexLoadError, StoredIndex, load_index
+from index.store import MANIFEST, REBUILD, IndexLoadError, StoredIndex, load_index, read_source
 from index.tokenize import get_tokenizer
 from index.types import Chunk, Document, Section
-from search.crosslingual import bridged_lexical
-from search.crosslingual import routing as crosslingual_routing
+from search.config import SearchConfig
+from search.crosslingual import BridgedLexical, CrossLingual, NameBridge
 from search.dense import DenseRetriever
-from search.hybrid import HybridRetriever, Retriever, Rewriter, Weights
+from search.hybrid import HybridRetriever, Retriever
 from search.lexical import LexicalRetriever
+from search.limits import Limits
+from search.query import Query
 from search.types import AskResult, ChunkComparison, Comparison, Hit, QuoteResult
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -34,7 +37,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 def _lexical(engine: Engine, name: str) -> Retriever:
     tokenizer = get_tokenizer(engine.config.bm25_tokens)
     lexical = LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name)
-    return bridged_lexical(engine, lexical)  # English questions reach BM25 through the glossary (issue 4)
+    return BridgedLexical(lexical, engine.router)  # English questions reach BM25 through the glossary
 
 
 def _dense(engine: Engine, name: str) -> Retriever:
@@ -52,16 +55,6 @@ def _dense(engine: Engine, name: str) -> Retriever:
 CHANNELS: dict[str, Callable[[Engine, str], Retriever]] = {"bm25": _lexical, "dense": _dense, "use": _dense}
 
 
-def default_routing(engine: Engine) -> tuple[dict[str, Rewriter], Weights]:
-    """Every channel searches the query as asked; weights from the config."""
-    return {}, dict(engine.config.channel_weights)
-
-
-# engine -> (per-channel query rewriters, weights or weights-of-query); called once per Engine.
-# search.crosslingual.routing: English and mixed questions get per-channel queries and weights (issue 4).
-ROUTING: Callable[[Engine], tuple[Mapping[str, Rewriter], Weights]] = crosslingual_routing
-
-
 def default_paths() -> tuple[str, ...]:
     """``seeds/`` of the working folder, else the one shipped beside the package."""
     return ("seeds",) if Path("seeds").is_dir() else (str(SEEDS),)
@@ -74,27 +67,26 @@ class Engine:
         self,
         stored: StoredIndex,
         encoders: Mapping[str, Encoder] | None = None,
-        rewriters: Mapping[str, Rewriter] | None = None,
-        weights: Weights | None = None,
+        search_config: SearchConfig | None = None,
     ):
         """Args:
             stored: a loaded index (``index.store.load_index``).
             encoders: encoder objects per dense channel, overriding the ones the manifest names.
-            rewriters: per-channel query rewrites; from ``ROUTING`` when None.
-            weights: fusion weights (or a function of the query); from ``ROUTING`` when None.
+            search_config: fusion, ranking and answer settings; default ``SearchConfig.from_env()``.
         """
         self.stored = stored
         self.encoders = dict(encoders or {})
-        routed_rewriters, routed_weights = ROUTING(self)
-        self.rewriters = dict(routed_rewriters if rewriters is None else rewriters)
-        self.weights = routed_weights if weights is None else weights
+        self.search_config = search_config or SearchConfig.from_env()
+        vocabulary = stored.bm25.vocab_dict
+        self.router = CrossLingual(self.search_config, names=NameBridge(lambda: vocabulary))
         self._by_id = {c.chunk_id: i for i, c in enumerate(stored.chunks)}
         self._docs = {d.doc_id: d for d in stored.documents}
         self._chunk_docs = np.array([c.doc_id for c in stored.chunks], dtype=object)
         self._retrievers: dict[tuple[str, ...], Retriever] = {}
         self._lock = threading.Lock()
-        self._sources = None  # search.citation.SourceTexts, made on first use (answers, quotes)
-        self._quotes = None  # (search.quote.QuoteIndex, ChunkLocator), made on first `cite`
+        self._sources: dict[str, str] = {}  # source name -> original text, read on first use and verified
+        self._quotes = None  # (index.quote_index.QuoteIndex, ChunkLocator), loaded on first `cite`
+        self.limits = Limits.from_env()
 
     @classmethod
     def load(
@@ -105,20 +97,25 @@ class Engine:
         quiet: bool = False,
         encoders: Mapping[str, Encoder] | None = None,
         config: Config | None = None,
+        search_config: SearchConfig | None = None,
     ) -> Engine:
         """Load the index at ``index`` (``--index``, ``PLANQA_INDEX`` or ``.planqa/index``).
 
-        If there is none and ``build_if_missing``, build it over ``paths`` (default ``seeds/``) first,
-        saying so on stderr unless ``quiet``.
+        Only the default index (``.planqa/index``, neither ``index`` nor ``PLANQA_INDEX`` given) is
+        built when missing (with ``build_if_missing``, over ``paths``, default ``seeds/``; said on stderr
+        unless ``quiet``): a mistyped path is an error that creates nothing, never the demo corpus.
 
         Raises:
-            IndexLoadError: no index (and not building one), or a damaged one; the message says to
-                rebuild with ``planqa build``.
+            IndexLoadError: no index there (and not the default one to build), or a damaged one; the
+                message names the path and the command that builds it.
         """
         path = index_dir(index)
         if not (path / MANIFEST).is_file():
-            if not build_if_missing:
-                raise IndexLoadError(f"no planqa index at {path}; build one with `planqa build`")
+            default = index is None and not os.environ.get("PLANQA_INDEX")
+            if not (build_if_missing and default):
+                where = "" if default else f" --index {path}"
+                raise IndexLoadError(f"no planqa index at {path.absolute()}; build one with "
+                                     f"`planqa build{where} PATH…` (or check the --index / PLANQA_INDEX path)")
             from index.build import build_index
 
             paths = tuple(paths or default_paths())
@@ -126,7 +123,7 @@ class Engine:
                 where = ", ".join(f"{p}/" if Path(p).is_dir() else str(p) for p in paths)
                 sys.stderr.write(f"No index at {path}; building the default index over {where} …\n")
             build_index(paths, index=path, config=config, encoders=encoders, progress=not quiet)
-        return cls(load_index(path), encoders=encoders)
+        return cls(load_index(path), encoders=encoders, search_config=search_config)
 
     # --- what the index holds
     @property
@@ -148,6 +145,14 @@ class Engine:
     @property
     def chunks(self) -> list[Chunk]:
         return self.stored.chunks
+
+    @property
+    def build_id(self) -> str:
+        return str(self.stored.manifest.get("build_id", ""))
+
+    @property
+    def build_time(self) -> str:
+        return str(self.stored.manifest.get("build_time", ""))
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -182,15 +187,14 @@ class Engine:
         with self._lock:
             if names not in self._retrievers:
                 built = {name: CHANNELS[name](self, name) for name in names}
-                if len(built) == 1 and not any(n in self.rewriters for n in names):
+                if len(built) == 1:
                     self._retrievers[names] = built[names[0]]
                 else:
                     self._retrievers[names] = HybridRetriever(
                         built,
-                        weights=self.weights,
-                        rewriters={n: r for n, r in self.rewriters.items() if n in built},
-                        candidates=self.config.candidates,
-                        rrf_k=self.config.rrf_k,
+                        weights=dict(self.search_config.channel_weights),
+                        candidates=self.search_config.candidates,
+                        rrf_k=self.search_config.rrf_k,
                     )
             return self._retrievers[names]
 
@@ -217,32 +221,49 @@ class Engine:
             docs = [d for d in docs if d.years and d.years[0] <= year <= d.years[1]]
         return np.isin(self._chunk_docs, [d.doc_id for d in docs])
 
+    def query(self, text: str) -> Query:
+        """The :class:`~search.query.Query` of a question: made once per request, handed down."""
+        return self.router.route(text)
+
     def search(
         self,
-        query: str,
+        query: str | Query,
         k: int = 10,
         doc_ids: Sequence[str] | None = None,
         region: str | None = None,
         year: int | None = None,
         channels: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """The ``k`` best passages for ``query``; filters act inside retrieval, before the top-k."""
-        if not query or not query.strip():
+        """The ``k`` best passages for ``query``; filters act inside retrieval, before the top-k.
+
+        Raises:
+            ValueError: ``k`` outside 1…100 or a question over the length limit (``search.limits``).
+        """
+        text = query.text if isinstance(query, Query) else query or ""
+        self.limits.check_k(k)
+        self.limits.check_question(text)
+        if not text.strip():
             return []
         allowed = self.allowed(doc_ids, region, year)
         if allowed is not None and not allowed.any():
             return []
+        query = query if isinstance(query, Query) else self.query(text)
         return self.retriever(channels).search(query, k, allowed=allowed)
 
-    # --- answers, comparison, citations, quotes (issue 5). The logic lives in search.answer,
+    # --- answers, comparison, citations, quotes. The logic lives in search.answer,
     # search.compare, search.citation and search.quote; these are the entry points over this index.
     def source_text(self, name: str) -> str | None:
-        """The original text of source file ``name`` as indexed, or None if it cannot be found unchanged."""
-        if self._sources is None:
-            from search.citation import SourceTexts
+        """The original text of source file ``name``, from the index's ``sources/`` (sha256-checked).
 
-            self._sources = SourceTexts(self.chunks, default_paths(), self.path)
-        return self._sources(name)
+        Raises:
+            IndexLoadError: the file was edited or removed since the build (rebuild the index).
+        """
+        text = self._sources.get(name)
+        if text is None:
+            text = read_source(self.stored, name)
+            with self._lock:
+                self._sources[name] = text
+        return text
 
     def sentence_encoder(self, text: str) -> Encoder | None:
         """The dense encoder for ``text``'s language: the index's m3e for Chinese, USE multilingual otherwise."""
@@ -268,11 +289,17 @@ class Engine:
     ) -> AskResult:
         """The sentence(s) of the top passages that answer ``question`` (or None, with the reason)."""
         from search.answer import answer_question
+        from search.rerank import DEPTH, rerank
+        from search.understand import analyse
 
-        hits = self.search(question, k, doc_ids=doc_ids, region=region)
+        self.limits.check_k(k)
+        self.limits.check_question(question)
+        understood = analyse(question, self.documents)  # once per request; priors for rerank and answer
+        hits = self.search(understood.text, max(k, DEPTH), doc_ids=doc_ids, region=region)
+        hits = rerank(hits, understood)[:k]
         encoder = self.sentence_encoder(question)
         return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,
-                               frequencies=self.term_frequencies())
+                               frequencies=self.term_frequencies(), understood=understood)
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""
@@ -290,13 +317,17 @@ class Engine:
 
     def cite(self, quote: str, k: int = 5) -> QuoteResult:
         """Where ``quote`` comes from: exact match first, then approximate; never a confident wrong source."""
-        from search.quote import ChunkLocator, lookup, quote_index_for
+        from search.quote import ChunkLocator, load_quote_index, lookup
 
+        self.limits.check_k(k)
+        self.limits.check_quote(quote)
         with self._lock:
             if self._quotes is None:
-                index = quote_index_for(
-                    self.documents, self.chunks, self.source_text, self.path, self.stored.corpus_hash
-                )
+                try:
+                    index = load_quote_index(self.path, self.stored.corpus_hash)
+                except (OSError, ValueError) as exc:
+                    raise IndexLoadError(f"the quote index of {self.path} is missing or damaged ({exc}); "
+                                         f"{REBUILD}") from exc
                 self._quotes = (index, ChunkLocator(self.chunks))
         index, locator = self._quotes
         return lookup(index, quote, self.source_text, locator, k=k)

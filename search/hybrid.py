@@ -1,12 +1,12 @@
 """Hybrid retrieval: N named channels (bm25, dense, …) searched alike and fused by rank.
 
-Each channel is any object with ``search(query, k, allowed=None) -> list[Hit]``. A channel may get its
-own version of the query: ``rewriters[name](query)`` returns the string that channel searches (e.g.
-the BM25 channel gets the glossary-expanded query of an English question) or None to skip the
-channel for this query (e.g. a Chinese-only encoder for an English question); ``weights`` may likewise
-be a function of the query (English questions may weigh channels differently). Fusion is a plain
-function over the ranked chunk ids (``fusion.rrf`` by default); every fused ``Hit`` keeps the rank
-and score it had in each channel (None where the channel did not return it), so the UI can explain it.
+Each channel is any object with ``search(query, k, allowed=None) -> list[Hit]``. The query is a
+:class:`~search.query.Query` made once per question: it says which string each channel searches (e.g.
+the BM25 channel gets the glossary-expanded query of an English question) or that a channel is skipped
+(a Chinese-only encoder for an English question), and the fusion weights for this question. Fusion is
+a plain function over the ranked chunk ids (``fusion.rrf`` by default); every fused ``Hit`` keeps the
+rank and score it had in each channel (None where the channel did not return it), so the UI can
+explain it.
 """
 
 from __future__ import annotations
@@ -17,33 +17,29 @@ from typing import Protocol
 import numpy as np
 
 from search.fusion import rrf
+from search.query import Query, as_query
 from search.types import Hit
-
-Rewriter = Callable[[str], str | None]
-Weights = Mapping[str, float] | Callable[[str], Mapping[str, float]]
 
 
 class Retriever(Protocol):
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]: ...
+    def search(self, query: str | Query, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]: ...
 
 
 class HybridRetriever:
-    """Channels searched with the same query (or their rewrite of it), fused by rank."""
+    """Channels searched with the query's string for each, fused by rank."""
 
     def __init__(
         self,
         channels: Mapping[str, Retriever],
         fuse: Callable[..., list[tuple[str, float]]] = rrf,
-        weights: Weights | None = None,
-        rewriters: Mapping[str, Rewriter] | None = None,
+        weights: Mapping[str, float] | None = None,
         candidates: int = 100,
         rrf_k: int = 60,
     ):
         """Args:
             channels: name -> retriever; the names are the keys of ``Hit.ranks``.
             fuse: ``fuse(runs, k=rrf_k, weights=[...]) -> [(chunk_id, score)]``, best first.
-            weights: per-channel weight (default 1.0), or a function of the query returning them.
-            rewriters: per-channel query rewrite; see the module docstring.
+            weights: per-channel weight (default 1.0) for queries that carry none of their own.
             candidates: how deep each channel is searched before fusion.
             rrf_k: the ``k`` of reciprocal rank fusion.
         """
@@ -51,40 +47,35 @@ class HybridRetriever:
             raise ValueError("a hybrid retriever needs at least one channel")
         self.channels = dict(channels)
         self.fuse = fuse
-        self.weights = weights if callable(weights) else dict(weights or {})
-        self.rewriters = dict(rewriters or {})
+        self.weights = dict(weights or {})
         self.candidates = candidates
         self.rrf_k = rrf_k
 
-    def queries(self, query: str) -> dict[str, str]:
-        """The query each channel will search. Left out: channels whose rewriter returns None and, when
-        others remain, channels whose fusion weight for this query is 0 (they could only fill the tail)."""
-        out = {}
-        for name in self.channels:
-            rewrite = self.rewriters.get(name)
-            channel_query = rewrite(query) if rewrite else query
-            if channel_query is not None:
-                out[name] = channel_query
-        if len(out) > 1:
-            weights = self.weights(query) if callable(self.weights) else self.weights
-            out = {name: q for name, q in out.items() if weights.get(name, 1.0) > 0} or out
-        return out
+    def weights_for(self, query: Query) -> Mapping[str, float]:
+        return query.weights or self.weights
+
+    def searched(self, query: Query) -> list[str]:
+        """The channels this query searches. Left out: channels the query skips and, when others remain,
+        channels whose fusion weight for this query is 0 (they could only fill the tail)."""
+        names = [name for name in self.channels if query.for_channel(name) is not None]
+        if len(names) > 1:
+            weights = self.weights_for(query)
+            names = [name for name in names if weights.get(name, 1.0) > 0] or names
+        return names
 
     def runs(
-        self, query: str, allowed: np.ndarray | None = None, depth: int | None = None
+        self, query: str | Query, allowed: np.ndarray | None = None, depth: int | None = None
     ) -> dict[str, list[Hit]]:
         """Each channel's own ranked hits (``depth`` deep, default ``candidates``)."""
+        query = as_query(query)
         depth = depth or self.candidates
-        return {
-            name: self.channels[name].search(channel_query, depth, allowed=allowed)
-            for name, channel_query in self.queries(query).items()
-        }
+        return {name: self.channels[name].search(query, depth, allowed=allowed) for name in self.searched(query)}
 
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str | Query, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks by fused rank, among ``allowed`` rows (bool mask) if given."""
+        query = as_query(query)
         runs = self.runs(query, allowed, max(self.candidates, k))
-        weights = self.weights(query) if callable(self.weights) else self.weights
-        return fuse_runs(runs, k, self.fuse, weights, self.rrf_k, names=list(self.channels))
+        return fuse_runs(runs, k, self.fuse, self.weights_for(query), self.rrf_k, names=list(self.channels))
 
 
 def fuse_runs(

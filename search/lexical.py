@@ -6,6 +6,7 @@ import numpy as np
 
 from index.tokenize import Tokenizer
 from index.types import Chunk
+from search.query import Query, channel_text
 from search.types import Hit
 
 
@@ -55,8 +56,11 @@ class LexicalRetriever:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return self.bm25.get_scores_from_ids(ids)
 
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str | Query, k: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks that share a token with ``query``, among ``allowed`` rows (bool mask)."""
+        query = channel_text(query, self.name)
+        if query is None:
+            return []
         scores = self.scores(query)
         rows = top_k(scores, k, allowed, positive=True)
         return [

@@ -1,4 +1,4 @@
-"""English questions over Chinese plans (issue 4): routing per language, and the end-to-end behaviour."""
+"""English questions over Chinese plans: routing per language, and the end-to-end behaviour."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Config
+from search.config import SearchConfig
 from search.crosslingual import CrossLingual
 from search.glossary import Glossary
 
@@ -21,33 +21,33 @@ FOOD_PASSAGE = "食用农产品和食品抽检量达到10批次/千人"
 
 # --- routing (no model)
 def test_chinese_query_searches_as_asked_without_use():
-    routed = CrossLingual(Config(), GLOSSARY).route("深圳到2025年食品抽检要达到什么水平")
+    routed = CrossLingual(SearchConfig(), GLOSSARY).route("深圳到2025年食品抽检要达到什么水平")
     assert routed.language == "zh"
     assert routed.queries == {"bm25": "深圳到2025年食品抽检要达到什么水平", "dense": "深圳到2025年食品抽检要达到什么水平"}
     assert routed.expansion is None and routed.highlight_terms == []
 
 
 def test_chinese_weights_are_the_channel_weights():
-    config = Config(channel_weights=(("bm25", 1.0), ("dense", 0.7)), english_weights=(("dense", 0.2),),
+    config = SearchConfig(channel_weights=(("bm25", 1.0), ("dense", 0.7)), english_weights=(("dense", 0.2),),
                     english_coverage_power=0)
     router = CrossLingual(config, GLOSSARY)
-    assert router.weights("深圳食品抽检目标") == {"bm25": 1.0, "dense": 0.7}
-    assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.2}
+    assert router.route("深圳食品抽检目标").weights == {"bm25": 1.0, "dense": 0.7}
+    assert router.route("Shenzhen food sampling target").weights == {"bm25": 1.0, "dense": 0.2}
 
 
 def test_english_weights_follow_glossary_coverage():
-    router = CrossLingual(Config(english_weights=(("bm25", 1.0), ("dense", 0.5), ("use", 0.5)),
+    router = CrossLingual(SearchConfig(english_weights=(("bm25", 1.0), ("dense", 0.5), ("use", 0.5)),
                                  english_coverage_power=2), GLOSSARY)
     # every content word bridged: BM25 alone decides
-    assert router.weights("Shenzhen food sampling target") == {"bm25": 1.0, "dense": 0.0, "use": 0.0}
+    assert router.route("Shenzhen food sampling target").weights == {"bm25": 1.0, "dense": 0.0, "use": 0.0}
     # one unit of two bridged (深圳; "hospital" unknown): (1 - 1/2) ** 2 of the base weights
     assert router.route("Shenzhen hospital").expansion.coverage == 0.5
-    assert router.weights("Shenzhen hospital") == {"bm25": 1.0, "dense": 0.125, "use": 0.125}
+    assert router.route("Shenzhen hospital").weights == {"bm25": 1.0, "dense": 0.125, "use": 0.125}
     # nothing bridged: the dense channels at their base weights
-    assert router.weights("lorem ipsum") == {"bm25": 1.0, "dense": 0.5, "use": 0.5}
+    assert router.route("lorem ipsum").weights == {"bm25": 1.0, "dense": 0.5, "use": 0.5}
 
 
-FIXED = Config(english_coverage_power=0)  # fixed English weights: every channel searches
+FIXED = SearchConfig(english_coverage_power=0)  # fixed English weights: every channel searches
 
 
 def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
@@ -63,9 +63,9 @@ def test_english_query_goes_to_bm25_in_chinese_and_to_use_as_asked():
 
 @pytest.mark.parametrize("mode, dense", [("raw", "Shenzhen GDP"), ("expansion", "深圳 地区生产总值"), ("off", None)])
 def test_english_dense_modes(mode, dense):
-    router = CrossLingual(Config(english_dense=mode, english_coverage_power=0), GLOSSARY)
-    assert router.rewrite("dense", "Shenzhen GDP") == dense
-    assert router.rewrite("bm25", "Shenzhen GDP") == "深圳 地区生产总值"
+    router = CrossLingual(SearchConfig(english_dense=mode, english_coverage_power=0), GLOSSARY)
+    assert router.route("Shenzhen GDP").for_channel("dense") == dense
+    assert router.route("Shenzhen GDP").for_channel("bm25") == "深圳 地区生产总值"
 
 
 def test_mixed_query_keeps_its_chinese():
@@ -76,21 +76,20 @@ def test_mixed_query_keeps_its_chinese():
 
 
 def test_english_query_without_any_known_term_skips_bm25():
-    router = CrossLingual(Config(), GLOSSARY)
-    assert router.rewrite("bm25", "lorem ipsum dolor") is None
-    assert router.rewrite("dense", "lorem ipsum dolor") == "lorem ipsum dolor"
-    assert router.rewrite("use", "lorem ipsum dolor") == "lorem ipsum dolor"
+    router = CrossLingual(SearchConfig(), GLOSSARY)
+    query = router.route("lorem ipsum dolor")
+    assert query.for_channel("bm25") is None
+    assert query.for_channel("dense") == "lorem ipsum dolor" and query.for_channel("use") == "lorem ipsum dolor"
 
 
-def test_use_for_chinese_and_unknown_channels():
-    router = CrossLingual(Config(use_for_chinese=True), GLOSSARY)
-    assert router.rewrite("use", "深圳食品抽检") == "深圳食品抽检"
-    assert router.rewrite("future", "Shenzhen") == "Shenzhen"  # a channel this module does not know
+def test_use_for_chinese():
+    router = CrossLingual(SearchConfig(use_for_chinese=True), GLOSSARY)
+    assert router.route("深圳食品抽检").for_channel("use") == "深圳食品抽检"
 
 
 def test_bad_dense_mode_says_what_to_choose():
     with pytest.raises(ValueError, match="expansion, raw, off"):
-        CrossLingual(Config(english_dense="english"))
+        CrossLingual(SearchConfig(english_dense="english"))
 
 
 def test_name_bridge_spells_corpus_words_in_pinyin():
@@ -107,24 +106,32 @@ def test_unknown_capitalised_names_are_bridged_by_pinyin():
     from search.crosslingual import NameBridge
 
     bridge = NameBridge(lambda: ["德清", "抽检"])
-    routed = CrossLingual(Config(), GLOSSARY, names=bridge).route("Deqing food sampling, deqing")
+    routed = CrossLingual(SearchConfig(), GLOSSARY, names=bridge).route("Deqing food sampling, deqing")
     assert ("Deqing", ["德清"]) in routed.expansion.terms
     assert routed.expansion.unmatched == ["deqing"]  # names are written with a capital
     assert routed.queries["bm25"] == "食品抽检 抽检 德清"
-    off = CrossLingual(Config(english_names=False), GLOSSARY, names=bridge).route("Deqing food sampling")
+    off = CrossLingual(SearchConfig(english_names=False), GLOSSARY, names=bridge).route("Deqing food sampling")
     assert off.expansion.unmatched == ["Deqing"]
 
 
 def test_config_glossary_path(tmp_path):
     path = tmp_path / "g.tsv"
     path.write_text("huzhou\t湖州\n", encoding="utf-8")
-    router = CrossLingual(Config(glossary=str(path)))
-    assert router.rewrite("bm25", "Huzhou") == "湖州"
+    router = CrossLingual(SearchConfig(glossary=str(path)))
+    assert router.route("Huzhou").queries["bm25"] == "湖州"
 
 
-def test_config_round_trip_keeps_english_settings():
-    config = Config(english_weights=(("bm25", 1.0), ("use", 0.5)), english_dense="raw", glossary="g.tsv")
-    assert Config.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+def test_search_settings_from_the_environment_and_the_command_line():
+    env = {"PLANQA_SEARCH_ENGLISH_WEIGHTS": "bm25:1,use:0.5", "PLANQA_SEARCH_ENGLISH_DENSE": "raw",
+           "PLANQA_SEARCH_USE_FOR_CHINESE": "yes", "OTHER": "x"}
+    config = SearchConfig.from_env(env)
+    assert config == SearchConfig(english_weights=(("bm25", 1.0), ("use", 0.5)), english_dense="raw",
+                                  use_for_chinese=True)
+    assert config.with_overrides({"rrf_k": "30"}).rrf_k == 30
+    with pytest.raises(ValueError, match="unknown search setting 'rrf'"):
+        config.with_overrides({"rrf": "30"})
+    with pytest.raises(ValueError, match="search setting rrf_k: cannot read 'x'"):
+        config.with_overrides({"rrf_k": "x"})
 
 
 # --- the mini index (hash encoder, no model)
@@ -134,7 +141,8 @@ def test_english_query_reaches_the_chinese_passage_through_bm25(mini_engine):
 
 
 def plain_search(engine, query: str, k: int, channels: tuple[str, ...]) -> list:
-    """Search as before issue 4: BM25 unwrapped, no rewriters, the config's channel weights."""
+    """Search without English routing: BM25 unwrapped, every channel the question as asked, the
+    search config's channel weights."""
     from index.tokenize import get_tokenizer
     from search.engine import CHANNELS
     from search.hybrid import HybridRetriever
@@ -145,8 +153,9 @@ def plain_search(engine, query: str, k: int, channels: tuple[str, ...]) -> list:
         if name == "bm25" else CHANNELS[name](engine, name)
         for name in channels
     }
-    retriever = HybridRetriever(built, weights=dict(engine.config.channel_weights),
-                                candidates=engine.config.candidates, rrf_k=engine.config.rrf_k)
+    config = engine.search_config
+    retriever = HybridRetriever(built, weights=dict(config.channel_weights), candidates=config.candidates,
+                                rrf_k=config.rrf_k)
     return retriever.search(query, k)
 
 
@@ -163,7 +172,7 @@ def test_bridged_bm25_scores_each_unit_once_and_coordinates(mini_engine):
 
     bridged = mini_engine.retriever(("bm25",))
     assert isinstance(bridged, BridgedLexical)
-    router = CrossLingual(mini_engine.config, GLOSSARY)
+    router = CrossLingual(mini_engine.search_config, GLOSSARY)
     lexical = BridgedLexical(bridged.lexical, router)
     s = bridged.lexical.scores
     units = [s("深圳"), (s("食品抽检") + s("抽检")) / 2, (s("目标") + s("指标")) / 2]
@@ -199,7 +208,7 @@ def test_cli_search_english_food_sampling(built_index, capsys):
 @pytest.mark.model
 def test_chinese_results_unchanged_by_the_english_channel(engine):
     """Chinese questions: the same hits and scores whether the ``use`` channel is on or off, and whether
-    the English routing (glossary-bridged BM25, rewriters, per-language weights) is there or not."""
+    the English routing (glossary-bridged BM25, per-channel queries, per-language weights) is there or not."""
     assert "use" in engine.channels
     without_use = tuple(c for c in engine.channels if c != "use")
     for q in _dev("zh"):
@@ -213,13 +222,11 @@ def test_chinese_results_unchanged_by_the_english_channel(engine):
 
 
 def test_latin_acronyms_in_chinese_questions_are_bridged(mini_engine):
-    from search.crosslingual import router_for
-
-    routed = router_for(mini_engine).route("深圳的GDP总量要翻一番吗")
+    routed = mini_engine.router.route("深圳的GDP总量要翻一番吗")
     assert routed.language == "zh" and routed.expansion is None
     assert routed.queries["bm25"].startswith("深圳的GDP总量要翻一番吗 ")
     assert "地区生产总值" in routed.queries["bm25"].split()
-    assert router_for(mini_engine).route("深圳食品抽检目标").queries["bm25"] == "深圳食品抽检目标"
+    assert mini_engine.router.route("深圳食品抽检目标").queries["bm25"] == "深圳食品抽检目标"
 
 
 @pytest.mark.model

@@ -5,6 +5,7 @@ import pytest
 
 from index.types import Chunk
 from search.hybrid import HybridRetriever, fuse_runs
+from search.query import Query, channel_text
 from search.types import Hit
 
 CHUNKS = {cid: Chunk(cid, "d", "规划", (), f"text {cid}", "s.txt", 0, 1) for cid in "abcde"}
@@ -17,7 +18,7 @@ class FakeRetriever:
         self.name, self.order, self.calls = name, order, []
 
     def search(self, query, k=10, allowed=None):
-        self.calls.append((query, k, allowed))
+        self.calls.append((channel_text(query, self.name), k, allowed))
         return [
             Hit(CHUNKS[cid], score=10.0 - i, rank=i + 1, ranks={self.name: i + 1}, scores={self.name: 10.0 - i})
             for i, cid in enumerate(self.order[:k])
@@ -40,17 +41,15 @@ def test_weights_change_the_order():
     channels = {"bm25": FakeRetriever("bm25", ["a", "b"]), "dense": FakeRetriever("dense", ["b", "a"])}
     assert HybridRetriever(channels, weights={"dense": 0.5}).search("q", 2)[0].chunk.chunk_id == "a"
     assert HybridRetriever(channels, weights={"bm25": 0.5}).search("q", 2)[0].chunk.chunk_id == "b"
-    by_query = HybridRetriever(channels, weights=lambda q: {"bm25": 0.1} if q == "english" else {})
-    assert by_query.search("english", 2)[0].chunk.chunk_id == "b"
+    # a query's own weights beat the retriever's defaults
+    weighted = Query("english", "en", weights={"bm25": 0.1})
+    assert HybridRetriever(channels, weights={"dense": 0.5}).search(weighted, 2)[0].chunk.chunk_id == "b"
 
 
 def test_each_channel_can_get_its_own_query_or_be_skipped():
     bm25, dense = FakeRetriever("bm25", ["a"]), FakeRetriever("dense", ["b"])
-    hybrid = HybridRetriever(
-        {"bm25": bm25, "dense": dense},
-        rewriters={"bm25": lambda q: q + " 扩展", "dense": lambda q: None if q.isascii() else q},
-    )
-    hits = hybrid.search("target", k=5)
+    hybrid = HybridRetriever({"bm25": bm25, "dense": dense})
+    hits = hybrid.search(Query("target", "en", queries={"bm25": "target 扩展"}), k=5)  # dense: skipped
     assert bm25.calls[-1][0] == "target 扩展" and dense.calls == []
     assert [h.chunk.chunk_id for h in hits] == ["a"]
     assert hits[0].ranks == {"bm25": 1, "dense": None}
