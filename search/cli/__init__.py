@@ -44,6 +44,16 @@ def command(name: str, help: str, arguments: Callable[[argparse.ArgumentParser],
 def add_index_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", metavar="DIR", help="index folder (default: $PLANQA_INDEX or .planqa/index)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notices on stderr")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", type=setting_arg,
+                   help="a search setting for this run, e.g. rrf_k=30 or channel_weights=bm25:1,dense:0.5 "
+                        "(fields of search.config.SearchConfig; also PLANQA_SEARCH_<FIELD>)")
+
+
+def setting_arg(value: str) -> tuple[str, str]:
+    name, sep, text = value.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"give FIELD=VALUE, e.g. rrf_k=30 (got {value!r})")
+    return name.strip(), text
 
 
 def add_json_option(p: argparse.ArgumentParser) -> None:
@@ -57,11 +67,25 @@ def channels_arg(value: str) -> tuple[str, ...]:
     return names
 
 
+def k_arg(value: str) -> int:
+    """``--k``: a whole number in the engine's range (``search.limits``)."""
+    from search.limits import Limits
+
+    try:
+        return Limits.from_env().check_k(int(value))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc) if value.lstrip("-").isdigit()
+                                         else f"k must be a whole number, got {value!r}") from exc
+
+
 def load_engine(args: argparse.Namespace):
-    """The Engine of ``--index``, built over seeds/ first if missing."""
+    """The Engine of ``--index`` (the default one is built over seeds/ first if missing), with the
+    search settings of the environment and ``--set``."""
+    from search.config import SearchConfig
     from search.engine import Engine
 
-    return Engine.load(args.index, quiet=getattr(args, "quiet", False))
+    search_config = SearchConfig.from_env().with_overrides(dict(getattr(args, "set", None) or []))
+    return Engine.load(args.index, quiet=getattr(args, "quiet", False), search_config=search_config)
 
 
 def print_json(obj) -> None:

@@ -1,6 +1,7 @@
 """``planqa ask | show | compare | cite``: the answer commands (issue 5), registered into ``search.cli``.
 
     planqa ask QUESTION [--doc ID]… [--region R] [--k 10] [--json]
+    planqa ask --batch FILE.jsonl [--k 10] [--json]
     planqa show CHUNK_ID [--context N] [--json]
     planqa compare QUESTION [--doc ID]… [--top 2] [--json]
     planqa compare --chunk ID --chunk ID [--json]
@@ -17,7 +18,8 @@ import sys
 import textwrap
 import unicodedata
 
-from search.cli import add_index_options, add_json_option, command, load_engine, print_json
+from search.cli import add_index_options, add_json_option, command, k_arg, load_engine, print_json
+from search.config import SearchConfig
 from search.types import Citation
 
 
@@ -43,28 +45,34 @@ def _passage(hit) -> str:
 
 # --- ask
 def _ask_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("question", help="the question, in Chinese or English")
+    p.add_argument("question", nargs="?", help="the question, in Chinese or English")
+    p.add_argument("--batch", metavar="FILE.jsonl", help="lines with id and question; one JSON line out per line in")
     p.add_argument("--doc", action="append", metavar="ID", help="only this document (repeatable)")
     p.add_argument("--region", help="only documents of this region (e.g. 深圳)")
-    p.add_argument("--k", type=int, default=10, help="passages searched and shown (default 10)")
+    p.add_argument("--k", type=k_arg, default=SearchConfig.k, help=f"passages searched and shown (default {SearchConfig.k})")
     add_index_options(p)
     add_json_option(p)
 
 
 @command("ask", "answer a question with a sentence quoted from the plans", _ask_arguments)
 def ask(args: argparse.Namespace) -> int:
+    from search.ask_output import answer_lines, batch_records
+
+    if bool(args.question) == bool(args.batch):
+        raise ValueError("give either a QUESTION or --batch FILE.jsonl")
     engine = load_engine(args)
+    if args.batch:
+        for record in batch_records(engine, args.batch, k=args.k):
+            print_json(record) if args.json else _out(f"{record['id']}\t{(record['answer'] or {}).get('text')}")
+        return 0
     result = engine.ask(args.question, k=args.k, doc_ids=args.doc, region=args.region)
     if args.json:
         print_json(result.to_dict())
         return 0
-    if result.answer is None:
-        _out(f"No answer: {result.reason}.")
-    else:
-        _out(f"Answer: {result.answer.text}")
-        _out(f"    {result.answer.citation}  (chunk {result.answer.chunk_id})")
+    for line in answer_lines(result):
+        _out(line)
     if result.hits:
-        _out("\nPassages:")
+        _out("\nPassages:" if result.answer else "\nNearest passages (not answers):")
     for hit in result.hits:
         _out(f"{hit.rank:>2}. {_citation(hit.chunk)}  chunk {hit.chunk.chunk_id}")
         _out(_indent(_passage(hit)))
@@ -187,7 +195,7 @@ def _compare_chunks(args: argparse.Namespace) -> int:
 # --- cite
 def _cite_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("quote", help="the quoted text; - reads it from standard input")
-    p.add_argument("--k", type=int, default=5, help="matches or nearest candidates to list (default 5)")
+    p.add_argument("--k", type=k_arg, default=5, help="matches or nearest candidates to list (default 5)")
     add_index_options(p)
     add_json_option(p)
 

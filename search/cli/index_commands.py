@@ -91,6 +91,23 @@ def remove(args: argparse.Namespace) -> int:
     return _print_report(remove_from_library(args.key, index=args.index), args)
 
 
+# --- check
+@command("check", "verify every file of an index against its manifest's checksums",
+         lambda p: add_index_options(p))
+def check(args: argparse.Namespace) -> int:
+    from index.check import verify_index
+    from index.config import index_dir
+
+    report = verify_index(index_dir(args.index))
+    if report.ok:
+        sys.stdout.write(f"ok: {report.files} files match their checksums, counts agree → {report.path} "
+                         f"(build {report.build_id[:12]}, {report.build_time})\n")
+        return 0
+    for problem in report.problems:
+        sys.stderr.write(f"planqa check: {problem}\n")
+    return 1
+
+
 # --- docs, chunks, outline
 def _listing_arguments(p: argparse.ArgumentParser) -> None:
     add_index_options(p)

@@ -10,10 +10,12 @@ from search.cli import (
     add_json_option,
     channels_arg,
     command,
+    k_arg,
     load_engine,
     one_line,
     print_json,
 )
+from search.config import SearchConfig
 from search.types import join_path
 
 
@@ -21,7 +23,7 @@ from search.types import join_path
 def _search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="the question or keywords")
     p.add_argument("--batch", metavar="FILE.jsonl", help="lines with id and question; one JSON line out per line in")
-    p.add_argument("--k", type=int, default=10, help="passages to return (default 10)")
+    p.add_argument("--k", type=k_arg, default=SearchConfig.k, help=f"passages to return (default {SearchConfig.k})")
     p.add_argument("--doc", action="append", metavar="ID", help="only this document (repeatable)")
     p.add_argument("--region", help="only documents of this region (e.g. 深圳)")
     p.add_argument("--year", type=int, help="only documents whose plan period covers this year")
@@ -46,6 +48,33 @@ def format_hit(hit) -> str:
     )
 
 
+def _search_batch(engine, path: str, k: int, filters: dict) -> int:
+    """One JSON line out per question line in; a bad line gets ``{"line", "error"}`` and the rest go on.
+    Exit code 1 when any line failed."""
+    import json
+
+    failed = 0
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            row_id = number
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"]:
+                    raise ValueError('each line needs a "question" string (and an "id")')
+                row_id = row.get("id", number)
+                hits = engine.search(row["question"], k=k, **filters)
+            except ValueError as exc:  # json.JSONDecodeError is one; so are the engine's input errors
+                failed += 1
+                print_json({"id": row_id, "line": number, "error": f"{path}:{number}: {exc}"})
+                continue
+            print_json({"id": row_id, "hits": [h.to_dict() for h in hits]})
+    if failed:
+        sys.stderr.write(f"planqa search: {failed} line(s) of {path} failed; the others were answered\n")
+    return 1 if failed else 0
+
+
 @command("search", "find the passages that answer a question", _search_arguments)
 def search(args: argparse.Namespace) -> int:
     if bool(args.query) == bool(args.batch):
@@ -53,12 +82,7 @@ def search(args: argparse.Namespace) -> int:
     engine = load_engine(args)
     filters = {"doc_ids": args.doc, "region": args.region, "year": args.year, "channels": args.channels}
     if args.batch:
-        from search.evaluate import read_questions
-
-        for number, row in enumerate(read_questions(args.batch, need_answers=False), start=1):
-            hits = engine.search(row["question"], k=args.k, **filters)
-            print_json({"id": row.get("id", number), "hits": [h.to_dict() for h in hits]})
-        return 0
+        return _search_batch(engine, args.batch, args.k, filters)
     hits = engine.search(args.query, k=args.k, **filters)
     if args.json:
         print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
@@ -76,7 +100,7 @@ def search(args: argparse.Namespace) -> int:
 # --- eval
 def _eval_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE.jsonl", help="questions with answers (like tests/data/dev.jsonl)")
-    p.add_argument("--k", type=int, default=10, help="depth for MRR (default 10)")
+    p.add_argument("--k", type=k_arg, default=10, help="depth for MRR (default 10)")
     p.add_argument("--channels", type=channels_arg, help="evaluate these channels only, e.g. bm25 or dense")
     add_index_options(p)
     add_json_option(p)
