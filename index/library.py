@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,15 +26,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
-
 from index.build import DENSE_CHANNELS, BuildSummary, build_index, dense_encoders, dense_units
 from index.config import Config, cache_dir, index_dir
 from index.corpus import Corpus, ingest_file
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, get_encoder
 from index.reader import SourceError, iter_files, read_file
-from index.store import MANIFEST, StoredIndex, load_index, vector_rows
+from index.reuse import CachedTokenizer, KnownVectors, StoredParts, code_version, stored_vectors
+from index.store import MANIFEST, StoredIndex, load_index
+from index.tokenize import get_tokenizer
 from index.types import Chunk, Document, Section
 
 Progress = Callable[[str, str], None]  # (source name, stage: reading | chunking | embedding)
@@ -62,7 +63,7 @@ class LibraryReport:
 
     path: Path
     added: tuple[str, ...] = ()  # newly indexed
-    replaced: tuple[str, ...] = ()  # re-read because their content changed
+    replaced: tuple[str, ...] = ()  # read again: their content (or planqa's reading code) changed
     unchanged: tuple[str, ...] = ()  # kept as stored (or skipped: already in the index)
     removed: tuple[str, ...] = ()  # sources gone (or documents removed, for ``remove``)
     problems: tuple[str, ...] = ()
@@ -74,10 +75,10 @@ class LibraryReport:
 
 @dataclass
 class _Entry:
-    """A file of the next index: kept (``kept`` holds its stored parts) or to be read from ``path``."""
+    """A file of the next index: kept as ``kept`` stores it, or (None) read from ``record.path``."""
 
     record: LibraryFile
-    kept: tuple[list[Document], list[Section], list[Chunk], str] | None = None
+    kept: StoredParts | None = None
 
 
 def sha256_of(path: str | Path) -> str:
@@ -96,12 +97,8 @@ def library_files(stored: StoredIndex) -> list[LibraryFile]:
     doc_ids: dict[str, list[str]] = {}
     for doc in stored.documents:
         doc_ids.setdefault(doc.source, []).append(doc.doc_id)
-    return [LibraryFile(source, hashlib.sha256(_stored_text(stored, source).encode("utf-8")).hexdigest(), "",
+    return [LibraryFile(source, hashlib.sha256(StoredParts(stored).text(source).encode("utf-8")).hexdigest(), "",
                         tuple(ids)) for source, ids in doc_ids.items()]
-
-
-def _stored_text(stored: StoredIndex, source: str) -> str:
-    return (stored.path / "sources" / source).read_text(encoding="utf-8")
 
 
 def scan(roots: Iterable[str | Path], excluded: Iterable[str] = ()) -> list[tuple[Path, str]]:
@@ -153,24 +150,6 @@ def _load(target: Path) -> StoredIndex | None:
     return load_index(target) if (target / MANIFEST).is_file() else None
 
 
-class _Parts:
-    """A stored index's documents, sections and chunks by doc id, to keep a file's as they are."""
-
-    def __init__(self, stored: StoredIndex | None):
-        self.stored = stored
-        self.by_doc: dict[str, tuple[list, list, list]] = {}
-        for position, items in enumerate((stored.documents, stored.sections, stored.chunks) if stored else ()):
-            for item in items:
-                self.by_doc.setdefault(item.doc_id, ([], [], []))[position].append(item)
-
-    def __call__(self, record: LibraryFile) -> tuple[list[Document], list[Section], list[Chunk], str]:
-        parts: tuple[list, list, list] = ([], [], [])
-        for doc_id in record.doc_ids:
-            for mine, theirs in zip(parts, self.by_doc.get(doc_id, ([], [], []))):
-                mine += theirs
-        return (*parts, _stored_text(self.stored, record.source))
-
-
 def build(
     paths: Sequence[str | Path] = (),
     index: str | Path | None = None,
@@ -200,14 +179,16 @@ def build(
         if stored is not None and stored.config != config:
             stored = None  # a different chunking or encoder: nothing stored can be kept
         old = {r.source: r for r in library_files(stored)} if stored else {}
-        kept = _Parts(stored)
+        kept = StoredParts(stored)
+        # files read by other planqa code are read again (their vectors are still kept, by text)
+        current = library.get("code_version") == code_version()
         entries: list[_Entry] = []
         added, replaced, unchanged = [], [], []
         for path, name in scan(roots, excluded):
             record = old.get(name)
             digest = sha256_of(path)
-            if record is not None and record.sha256 == digest:
-                entries.append(_Entry(replace(record, path=str(path)), kept(record)))
+            if record is not None and record.sha256 == digest and current:
+                entries.append(_Entry(replace(record, path=str(path)), kept))
                 unchanged.append(name)
                 continue
             (replaced if record else added).append(name)
@@ -243,8 +224,8 @@ def add_files(
         records = library_files(stored) if stored else []
         config = stored.config if stored else (config or Config())
         library = stored.manifest.get("library", {}) if stored else {}
-        kept = _Parts(stored)
-        entries = [_Entry(r, kept(r)) for r in records]
+        kept = StoredParts(stored)
+        entries = [_Entry(r, kept) for r in records]
         by_path = {e.record.path: e for e in entries}
         by_hash = {e.record.sha256: e.record.source for e in entries}
         taken = {e.record.source for e in entries}
@@ -290,7 +271,7 @@ def remove(
         if stored is None:
             raise ValueError(f"no planqa index at {target}; build one first with `planqa build`")
         records = library_files(stored)
-        kept = _Parts(stored)
+        kept = StoredParts(stored)
         key = str(key)
         resolved = str(Path(key).resolve())
         entries, removed = [], []
@@ -301,12 +282,12 @@ def remove(
             whole = record.source == key or record.path == resolved or record.path.startswith(resolved + os.sep)
             doc_ids = () if whole else tuple(d for d in record.doc_ids if d != key)
             if doc_ids == record.doc_ids:
-                entries.append(_Entry(record, kept(record)))
+                entries.append(_Entry(record, kept))
                 continue
             removed += [record.source] if whole else [key]
             if doc_ids:
                 record = replace(record, doc_ids=doc_ids)
-                entries.append(_Entry(record, kept(record)))
+                entries.append(_Entry(record, kept))
             elif record.path in roots:
                 roots.remove(record.path)
             else:
@@ -321,45 +302,6 @@ def remove(
                        cache, None, removed=removed)
 
 
-class _KnownVectors:
-    """The ``embed`` of an embedding cache that first serves vectors already known (by encoder and text)."""
-
-    def __init__(self, known: Mapping[str, Mapping[str, np.ndarray]], cache: EmbeddingCache):
-        self.known, self.cache = known, cache
-
-    def embed(self, encoder: Encoder, texts: Sequence[str], batch_size: int = 32, progress=None):
-        known = self.known.get(encoder.name, {})
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        found = dict(known)
-        embedded = 0
-        if missing:
-            vectors, embedded = self.cache.embed(encoder, missing, batch_size, progress)
-            found.update(zip(missing, vectors))
-        if not texts:
-            return np.zeros((0, int(encoder.dim)), dtype=np.float32), 0
-        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False), embedded
-
-
-def stored_vectors(stored: StoredIndex, channel: str) -> dict[str, np.ndarray]:
-    """Embedded text -> vector of one dense channel of a stored index, read back from its FAISS file
-    (empty if the index type cannot give its vectors back: they then come from the cache)."""
-    import faiss
-
-    dense = stored.dense.get(channel)
-    if dense is None:
-        return {}
-    texts, rows = dense_units(stored.chunks, DENSE_CHANNELS[channel](stored.config)[1])
-    index = dense.index
-    inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap) else index
-    if inner.ntotal != len(texts) or not np.array_equal(vector_rows(index), rows):
-        return {}
-    try:
-        vectors = inner.reconstruct_n(0, inner.ntotal)
-    except RuntimeError:  # e.g. an IVF index without a direct map
-        return {}
-    return dict(zip(texts, vectors))
-
-
 def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], config: Config, roots: dict,
             encoders: Mapping[str, Encoder] | None, cache: str | Path | None, progress: Progress | None,
             **names: list[str]) -> LibraryReport:
@@ -372,7 +314,10 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
     fresh: list[tuple[str, list[Chunk]]] = []
     for entry in entries:
         record = entry.record
-        if entry.kept is None:
+        if entry.kept is not None:
+            documents, sections, chunks = entry.kept.of(record.doc_ids)
+            text = entry.kept.text(record.source)
+        else:
             progress(record.source, "reading")
             try:
                 src = replace(read_file(record.path), name=record.source)
@@ -384,10 +329,9 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
             if not documents:
                 corpus.errors.append(f"{record.source}: no text to index in it")
                 continue
-            entry.kept = (documents, sections, chunks, src.text)
+            text = src.text
             record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
             fresh.append((record.source, chunks))
-        documents, sections, chunks, text = entry.kept
         corpus.documents += documents
         corpus.sections += sections
         corpus.chunks += chunks
@@ -407,16 +351,27 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
                 vectors, count = embed_cache.embed(encoder, texts, config.embed_batch)
                 known[encoder.name].update(zip(texts, vectors))
                 embedded[channel] += count
+    tokenizer = CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache))
+    library = {**roots, "code_version": _kept_version(stored, fresh, entries),
+               "files": [r.to_dict() for r in records]}
     summary: BuildSummary = build_index(
-        list(roots["roots"]), index=target, config=config, encoders=encoders, cache=_KnownVectors(known, embed_cache),
-        corpus=corpus, manifest={"library": {**roots, "files": [r.to_dict() for r in records]}},
+        list(roots["roots"]), index=target, config=config, encoders=encoders, cache=KnownVectors(known, embed_cache),
+        tokenizer=tokenizer, corpus=corpus, manifest={"library": library},
     )
+    tokenizer.save()
     return LibraryReport(
         path=target, **{k: tuple(v) for k, v in names.items()}, problems=tuple(corpus.errors),
         documents=summary.documents, chunks=summary.chunks,
         embedded={c: n + summary.embedded.get(c, 0) for c, n in embedded.items()},
         seconds=time.perf_counter() - started,
     )
+
+
+def _kept_version(stored: StoredIndex | None, fresh: list, entries: list[_Entry]) -> str:
+    """The code version the index's files were read with: this code's once nothing old is kept."""
+    if stored is None or not any(e.kept for e in entries):
+        return code_version()
+    return stored.manifest.get("library", {}).get("code_version", "")
 
 
 def _unique_ids(documents: list[Document], sections: list[Section], chunks: list[Chunk],
@@ -435,3 +390,11 @@ def _unique_ids(documents: list[Document], sections: list[Section], chunks: list
     return ([replace(d, doc_id=renamed.get(d.doc_id, d.doc_id)) for d in documents],
             [replace(s, doc_id=renamed.get(s.doc_id, s.doc_id)) for s in sections],
             [replace(c, doc_id=renamed.get(c.doc_id, c.doc_id)) for c in chunks])
+
+
+def recorded_roots(index: str | Path | None = None) -> list[str]:
+    """The folders and files the index at ``index`` was built from and added to (none if no index)."""
+    path = index_dir(index) / MANIFEST
+    if not path.is_file():
+        return []
+    return list(json.loads(path.read_text(encoding="utf-8")).get("library", {}).get("roots", []))

@@ -8,7 +8,8 @@ import pytest
 from conftest import SEEDS, HashEncoder, write_plans
 
 from index.config import Config
-from index.library import add_files, build, library_files, remove, scan, stored_vectors, unique_name
+from index.library import add_files, build, library_files, remove, scan, unique_name
+from index.reuse import stored_vectors
 from index.store import load_index
 
 CONFIG = Config(encoder="hash-test", channels=("bm25", "dense"))  # no USE, no model
@@ -43,10 +44,11 @@ def test_build_records_every_file_with_hash_path_and_documents(library, mini_pla
     assert manifest(options)["library"]["roots"] == [str(mini_plans.resolve())]
 
 
-def test_an_unchanged_rebuild_reads_and_embeds_nothing(library, monkeypatch):
+def test_an_unchanged_rebuild_reads_tokenises_and_embeds_nothing(library, monkeypatch):
     options, encoder = library
     before = (options["index"] / "chunks.jsonl").read_text(encoding="utf-8")
     monkeypatch.setattr("index.library.read_file", lambda path: pytest.fail(f"read {path}"))
+    monkeypatch.setattr("index.tokenize.Tokenizer.tokenize", lambda self, text: pytest.fail(f"tokenised {text}"))
     report = build(**options)  # no paths: the recorded roots
     assert (report.unchanged, report.added, report.embedded) == (("a.txt", "b.txt"), (), {"dense": 0})
     assert encoder.calls == 0
