@@ -17,6 +17,9 @@ _TITLE_HINT = re.compile(r"指标|表\s*\d|目标$")
 _HEADING_MARK = re.compile(r"[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节篇]")
 _BOX = re.compile(r"专栏\s*\d+")
 _TABLE_LABEL = re.compile(r"表\s*\d+")
+# A numbered table whose cells a converter put one per line (「表 1 …主要发展目标」, 指标分类, 序号, 1, …): a
+# box of short items, like a 专栏.
+_CELL_TABLE = re.compile(r"表\s*\d+[\s:：]")
 _ITEM = re.compile(r"[（(]?\d{1,2}(?:[、．.）)](?!\d))")
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _MAX_CELL = 30
@@ -154,12 +157,12 @@ def _row_end(simple: str, start: int, hi: int) -> int:
 
 
 def boxes(text: str, lo: int, hi: int) -> list[Box]:
-    """专栏 boxes on lines of their own: the label line and the item lines after it, up to the next
+    """专栏 boxes (and numbered tables flattened one cell per line) on lines of their own: the label line and the item lines after it, up to the next
     heading of the plan, the next box or table, or a line of running prose."""
     found: list[Box] = []
     lines = _lines(text, lo, hi)
     for i, (a, b) in enumerate(lines):
-        m = _BOX.match(text, a)
+        m = _BOX.match(text, a) or _CELL_TABLE.match(text, a)
         if not m or b - a > 60:
             continue
         end = b
@@ -184,3 +187,30 @@ def _is_box_item(line: str) -> bool:
     colon = max(line.find("："), line.find(":"))
     return (line[:1] in _BULLET or line[:1] == "【" or 0 < colon <= 25 or bool(_ITEM.match(line))
             or len(line) <= _MAX_CELL and not _SENTENCE_END.search(line))
+
+
+def box_path(text: str, box: Box, headings: list, paths: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """A box's section path, ending in its label: the headings in force where it stands. A box between
+    a section's last subsection and the next section may sum up the section rather than that subsection
+    (「专栏1 七大千亿元产业发展重点」 after （七）造纸…, right before 二、): it goes one level up when its
+    label shares more with the section's heading (「壮大一批千亿元产业」) than with the subsection's."""
+    stack: list = []
+    for h in headings:
+        if h.start > box.start:
+            break
+        while stack and stack[-1].level >= h.level:
+            stack.pop()
+        stack.append(h)
+    following = next((h for h in headings if h.start >= box.end), None)
+    if following is not None and len(stack) >= 2 and stack[-1].level > following.level and not \
+            text[box.end:following.start].strip() and \
+            _shared(box.label, stack[-2].label) > _shared(box.label, stack[-1].label):
+        stack = stack[:-1]  # one level up only: the box closes its subsection's parent, no more
+    return tuple(h.label for h in stack) + (box.label,)
+
+
+def _shared(a: str, b: str) -> int:
+    """Length of the longest run of characters ``a`` and ``b`` have in common."""
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size

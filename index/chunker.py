@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.blocks import Box, Table
+from index.blocks import Box, Table, box_path
 from index.outline import Heading, section_paths
 
 _MIN_LEAD = 60  # a lead shorter than this never becomes a chunk of its own
@@ -73,7 +73,7 @@ def pieces(text: str, lo: int, hi: int, headings: list[Heading], tables: list[Ta
             label = table.title or "表"
             out.append(Piece(a, b, path + (label,), "table", table.title, table.header))
         elif box is not None:
-            out.append(Piece(a, b, path + (box.label,), "box"))
+            out.append(Piece(a, b, box_path(text, box, headings, paths), "box"))
         else:
             out.append(Piece(a, b, path))
     return _join_headings(text, out, headings)

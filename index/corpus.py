@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.blocks import Box, Table, boxes, inline_tables, pipe_tables
+from index.blocks import Box, Table, box_path, boxes, inline_tables, pipe_tables
 from index.chunker import pieces, split_text, table_spans
 from index.clean import clean
 from index.config import Config
@@ -91,7 +91,8 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
                   + pipe_tables(text, span.title_end, span.end)
                   if not any(a <= t.start < b for a, b in excluded)]
         tables.sort(key=lambda t: t.start)
-        found_boxes = boxes(text, span.title_end, span.end)
+        found_boxes = [x for x in boxes(text, span.title_end, span.end)
+                       if not any(t.start < x.end and x.start < t.end for t in tables)]
         blocks = [(t.start, t.end) for t in tables] + [(x.start, x.end) for x in found_boxes]
         headings = find_headings(text, simple, span.title_end, span.end, span.tocs,
                                  excluded + blocks, after={end for _, end in blocks})
@@ -133,6 +134,7 @@ def _sections(doc: Document, cleaned, headings: list[Heading], tables: list[Tabl
             if h.start <= block.start:
                 parent = path
         a, b = cleaned.span_to_original(block.start, block.end)
-        out.append(Section(doc.doc_id, label, 99, parent + (label,), a, b, kind))
+        path = box_path(cleaned.text, block, headings, paths) if kind == "box" else parent + (label,)
+        out.append(Section(doc.doc_id, label, 99, path, a, b, kind))
     out.sort(key=lambda s: s.start)
     return out
