@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PLANQA := $(VENV)/bin/planqa
 STAMP  := $(VENV)/.planqa-installed
 
-.PHONY: setup models browser index run test lint bench clean
+.PHONY: setup models browser index run test test-fast lint bench clean
 
 setup: $(STAMP) models
 
@@ -37,6 +37,11 @@ run: setup
 test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+# Everyday work: every test that loads no model and drives no browser (under a minute).
+test-fast: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -m "not model and not browser"
 
 bench: setup
 	$(PY) benchmarks/bench_search.py
