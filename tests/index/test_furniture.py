@@ -36,3 +36,16 @@ def test_plan_prose_that_names_a_hotline_or_copyright_is_kept():
     text = ("某市规划\n" + BODY + "\n畅通12345政务服务热线，加强版权所有人权益保护和著作权登记服务，"
             "完善知识产权公共服务体系建设。")
     assert _cut(text, "某市规划") == []
+
+
+def test_metadata_block_lines_around_the_title():
+    text = ("# 某市应急体系规划\n**发布日期**: 2021年12月\n**发布机构**: \n**来源**: https://www.gov.cn/a.htm\n"
+            "某府发〔2021〕36号\n" + BODY + "\n---\n\n**更新时间**: 2026-01-26 11:25:35")
+    assert _cut(text, "# 某市应急体系规划") == [
+        "**发布日期**: 2021年12月\n**发布机构**: \n**来源**: https://www.gov.cn/a.htm", "\n---\n\n**更新时间**: 2026-01-26 11:25:35"]
+
+
+def test_export_header_and_bullet_metadata_before_the_title():
+    text = "【法宝引证码】 CLI.12.4792728\n原文链接：https://www.pkulaw.com/a.html\n- **文档类型**：政策类\n某州管理办法\n" + BODY
+    assert _cut(text, "某州管理办法") == [
+        "【法宝引证码】 CLI.12.4792728\n原文链接：https://www.pkulaw.com/a.html\n- **文档类型**：政策类"]
