@@ -13,7 +13,6 @@ characters give dense Recall@5 0.88 / 0.92 / 0.85 and hybrid MRR 0.81 / 0.88 / 0
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,6 +27,7 @@ from index.corpus import Corpus, read_corpus
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, embedding_text, get_encoder
 from index.store import DenseIndex, StoredIndex, save_index
+from index.text import SENTENCE_END
 from index.tokenize import Tokenizer, get_tokenizer
 from index.types import Chunk
 
@@ -55,9 +55,6 @@ def indexed_text(chunk: Chunk) -> str:
     return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
 
 
-_SENTENCE_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
-
-
 def sentence_windows(text: str, max_chars: int) -> list[str]:
     """Consecutive sentences of ``text`` joined into windows of at most ``max_chars`` characters.
 
@@ -67,7 +64,7 @@ def sentence_windows(text: str, max_chars: int) -> list[str]:
     if max_chars <= 0 or len(text) <= max_chars:
         return [text]
     sentences, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in SENTENCE_END.finditer(text):
         sentences.append(text[start:m.end()])
         start = m.end()
     if start < len(text):

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from index.blocks import Box, Table, box_path
 from index.outline import Heading, section_paths
+from index.text import CLAUSE_END, SENTENCE_END
 
 _MIN_LEAD = 60  # a lead shorter than this never becomes a chunk of its own
-_SENTENCE_END = re.compile(r"[。；！？!?;]+[”’」』）)]*|\n")
-_CLAUSE_END = re.compile(r"[，,、：:]")
 _HEADING_ONLY = 60  # a piece no longer than this that holds only its heading joins the next piece
 
 
@@ -115,7 +114,7 @@ def split_text(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int
     if b - a <= max_chars:
         return [(a, b)]
     spans: list[tuple[int, int]] = []
-    ends = _split_points(text, a, b, _SENTENCE_END) + [b]
+    ends = _split_points(text, a, b, SENTENCE_END) + [b]
     start = a
     last_ok = None
     for e in ends:
@@ -128,7 +127,7 @@ def split_text(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, int
             spans.append((start, last_ok))
             start = last_ok
         if e - start > max_chars:  # one sentence too long: cut it at clause ends
-            inner = _split_points(text, start, e, _CLAUSE_END) + [e]
+            inner = _split_points(text, start, e, CLAUSE_END) + [e]
             s = start
             prev = None
             for c in inner:

@@ -24,12 +24,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from index.normalize import normalize
+from index.text import split_sentences
 from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
 from search.highlight import find_forms, term_spans
 from search.numbers import find_numbers
 from search.rerank import place_match
-from search.sentences import split_sentences
+from search.table_answer import table_answer
 from search.terms import (
     DocumentFrequency,
     QueryTerm,
@@ -300,6 +301,7 @@ def answer_question(
         text_start=start,
         text_end=end,
         mapped=mapped_terms(terms, hit.chunk.text[start:end]),
+        table=table_answer(hit.chunk, start, end, understood),
     )
     return AskResult(question, answer, tuple(highlight_hits(hits, terms, answer)), understood=understood)
 

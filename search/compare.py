@@ -12,13 +12,13 @@ from dataclasses import replace
 from typing import Protocol
 
 from index.normalize import normalize
+from index.text import clauses
 from index.tokenize import get_tokenizer
 from index.types import Chunk
 from search.answer import ANSWER_HITS, Encode, answer_question
 from search.citation import SourceText
 from search.highlight import find_forms
 from search.numbers import find_numbers
-from search.sentences import clauses
 from search.terms import DocumentFrequency, QueryTerm, query_terms, weigh_terms
 from search.types import Answer, ChunkComparison, Column, Comparison, Hit, Quantity, Span
 

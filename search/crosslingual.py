@@ -29,11 +29,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.text import HAN, has_han
 from search.config import SearchConfig
 from search.glossary import Expansion, Glossary, default_glossary
 from search.language import detect_language
 from search.lexical import LexicalRetriever, top_k
-from search.query import Query, _has_han
+from search.query import Query
 from search.types import Hit
 
 DENSE_MODES = ("expansion", "raw", "off")
@@ -107,7 +108,7 @@ class CrossLingual:
         extra: list[str] = []
         for word in dict.fromkeys(_LATIN_WORD.findall(query)):
             for group in self.glossary.expand(word).groups:
-                extra += [zh for zh in group if _has_han(zh) and zh not in query and zh not in extra]
+                extra += [zh for zh in group if has_han(zh) and zh not in query and zh not in extra]
         return f"{query} {' '.join(extra)}" if extra else query
 
     def _bridge_names(self, expansion: Expansion) -> Expansion:
@@ -179,7 +180,7 @@ class BridgedLexical:
         ]
 
 
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,6}")
+_HAN_WORD = re.compile(f"[{HAN}]{{2,6}}")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z&]+(?![A-Za-z])")
 
 

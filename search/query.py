@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from index.text import has_han
 from search.glossary import Expansion
 from search.language import Language
 
@@ -40,7 +41,7 @@ class Query:
         if self.expansion is None:
             return []
         terms = list(self.expansion.chinese_terms)
-        terms += [t for t in self.expansion.chinese_query.split() if _has_han(t) and t not in terms]
+        terms += [t for t in self.expansion.chinese_query.split() if has_han(t) and t not in terms]
         return sorted(dict.fromkeys(terms), key=len, reverse=True)
 
 
@@ -52,7 +53,3 @@ def as_query(query: str | Query) -> Query:
 def channel_text(query: str | Query, channel: str) -> str | None:
     """The string ``channel`` searches for ``query`` (a bare string: itself); None: skip the channel."""
     return query.for_channel(channel) if isinstance(query, Query) else query
-
-
-def _has_han(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)

@@ -8,9 +8,9 @@ import pytest
 
 from index.clean import clean
 from index.normalize import match_key
+from index.text import clauses, split_sentences
 from index.types import Chunk
 from search.answer import answer_question, score_sentences
-from search.sentences import clauses, split_sentences
 from search.types import Hit
 
 SOURCE = (

@@ -1,8 +1,10 @@
-"""Sentences and clauses of a passage, as offsets into its text (so answers and highlights stay exact).
+"""The text layer every stage shares: what a Han character is, where sentences and clauses end.
 
 Plan texts end sentences with 。；！？ (and their half-width forms) and put one table row, heading or
-list item per line, so a line break ends a sentence too. Some "sentences" run for a whole paragraph of
-comma-joined clauses (target lists such as 主要目标); those are cut at commas into pieces of at most
+list item per line, so a line break ends a sentence too. Chunking (``index.chunker``), the embedded
+sentence windows (``index.build``) and answers (``search.answer``) all cut at these ends, as offsets
+into the text they were given, so citations stay exact. Some "sentences" run for a whole paragraph of
+comma-joined clauses (target lists such as 主要目标); answers cut those at commas into pieces of at most
 ``max_chars`` so an answer stays a readable span rather than a paragraph.
 """
 
@@ -10,12 +12,23 @@ from __future__ import annotations
 
 import re
 
-# Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break, or
-# the end of an indicator-table row run into the text ("…5约束性13食品评价性…": 预期性/约束性 before the
-# next row's number), so that a row can be an answer on its own.
-_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n|(?<=预期性)(?=\d)|(?<=约束性)(?=\d)")
-_CLAUSE_END = re.compile(r"[，,、：:]|[。；;！!？?]+[”’」』）)]*|\n")
+# Han characters: CJK Unified Ideographs with extension A and the compatibility block.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+# Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break.
+SENTENCE_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
+# For answers also the end of an indicator-table row run into the text ("…5约束性13食品评价性…":
+# 预期性/约束性 before the next row's number), so that a row can be an answer on its own.
+_END = re.compile(SENTENCE_END.pattern + r"|(?<=预期性)(?=\d)|(?<=约束性)(?=\d)")
+CLAUSE_END = re.compile(r"[，,、：:]")
+_CLAUSE_OR_SENTENCE_END = re.compile(CLAUSE_END.pattern + "|" + SENTENCE_END.pattern)
 _SPACE = " \t\r\f\v\u3000\u00a0\n"
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Han character."""
+    return _HAN_CHAR.search(text) is not None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -43,7 +56,7 @@ def _pieces(text: str, pattern: re.Pattern[str], start: int = 0, end: int | None
 
 def clauses(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Comma-separated clauses of ``text[start:end]`` as ``(start, end)`` offsets into ``text``."""
-    return _pieces(text, _CLAUSE_END, start, end)
+    return _pieces(text, _CLAUSE_OR_SENTENCE_END, start, end)
 
 
 def split_sentences(text: str, max_chars: int = 240) -> list[tuple[int, int]]:
