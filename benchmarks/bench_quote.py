@@ -1,4 +1,4 @@
-"""Quote lookup (issue 5): accuracy on damaged quotes sampled from the seeds, and speed at 1× and 100×.
+"""Quote lookup: accuracy on damaged quotes sampled from the seeds, and speed at 1× and 100×.
 
 Samples ``n`` spans of the seeds' documents (10 to ~800 characters), damages each one the way quotes
 get damaged when copied into a report, looks it up, and counts it right when the lookup says ``found``
@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 from index.clean import clean  # noqa: E402
 from index.corpus import read_corpus  # noqa: E402
 from index.normalize import to_simplified  # noqa: E402
+from index.quote_index import SEPARATOR, QuoteIndex, semi_global  # noqa: E402
 from search.quote import ChunkLocator, document_text, lookup, quote_key  # noqa: E402
-from search.quote_index import SEPARATOR, QuoteIndex, semi_global  # noqa: E402
 
 KINDS = ("exact", "simplified", "lost2", "changed2", "mixed")
 LENGTHS = (10, 16, 24, 40, 60, 100, 160, 300, 500, 800)

@@ -1,4 +1,4 @@
-"""Search and build speed over the seeds: one JSON record per run (issue 3).
+"""Search and build speed over the seeds: one JSON record per run.
 
 Builds the seeds index cold (an empty embedding cache: every encoder embeds every passage), then over the
 project's cache (which embeds what it lacks), then an unchanged rebuild, which the cache makes cheap, then times ``Engine.search`` over the dev questions, warm, per channel set:

@@ -1,4 +1,4 @@
-"""The English → Chinese bridge: a glossary of plan vocabulary that lets English queries reach BM25 (issue 4).
+"""The English → Chinese bridge: a glossary of plan vocabulary that lets English queries reach BM25.
 
 The data is a plain file, ``search/data/glossary_en_zh.tsv``: ``#`` comments, then one entry a line,
 ``english term<TAB>中文1|中文2``. :meth:`Glossary.expand` turns "Shenzhen 2025 food sampling target"

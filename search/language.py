@@ -1,4 +1,4 @@
-"""Which language a query is in: ``zh``, ``en`` or ``mixed`` (issue 4), by counting scripts.
+"""Which language a query is in: ``zh``, ``en`` or ``mixed``, by counting scripts.
 
 Users ask in Chinese or English over Chinese sources. The language picks the channels: a Chinese query
 goes to BM25 and m3e as it is; an English one is bridged to Chinese by the glossary and also searched

@@ -1,7 +1,7 @@
-"""Quote lookup: where does this text come from? (issue 5)
+"""Quote lookup: where does this text come from?
 
 ``planqa cite``: the quote is keyed like the documents (``quote_key``), located in the 3-gram index of
-``search.quote_index`` (exact match first, then approximate), and each match is reported with its
+``index.quote_index``, saved in the index by ``planqa build`` (exact match first, then approximate), and each match is reported with its
 document, section path (the passage covering its start), original offsets, the matched source text and
 a similarity. Below ``FOUND_SIMILARITY`` nothing is claimed: the nearest candidates are listed with
 their similarity instead of a confident wrong source.
@@ -9,16 +9,14 @@ their similarity instead of a confident wrong source.
 
 from __future__ import annotations
 
-import os
-import shutil
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.clean import clean
 from index.normalize import key_with_positions
+from index.quote_index import DocumentText, QuoteIndex
 from index.types import Chunk, Document
-from search.quote_index import DocumentText, QuoteIndex
 from search.types import QuoteMatch, QuoteResult
 
 MIN_KEY_CHARS = 6  # below this a "quote" matches everywhere: ask for more text
@@ -76,49 +74,13 @@ class ChunkLocator:
         return out
 
 
-def load_or_build(
-    folder: Path | None, corpus_hash: str, documents: Sequence[Document], texts: Callable[[Document], DocumentText]
-) -> QuoteIndex:
-    """The saved quote index in ``folder`` if it is of this corpus, else a new one (saved there when
-    the folder is writable: building is ~0.2 s on the seeds, linear in the corpus; loading is a few
-    ``np.load`` calls)."""
-    if folder is not None:
-        try:
-            return QuoteIndex.load(folder, corpus_hash)
-        except (FileNotFoundError, ValueError, OSError):
-            pass
-    index = QuoteIndex.build(documents, texts)
-    if folder is not None:
-        staged = folder.parent / f".{folder.name}.new-{os.getpid()}"
-        try:
-            index.save(staged, corpus_hash)
-            if folder.exists():
-                shutil.rmtree(folder)
-            staged.rename(folder)
-        except OSError:  # a read-only index folder: keep the index in memory only
-            shutil.rmtree(staged, ignore_errors=True)
-    return index
+def load_quote_index(index_path: Path, corpus_hash: str) -> QuoteIndex:
+    """The quote index saved in the index folder by ``planqa build`` (read only; a few ``np.load``s).
 
-
-def quote_index_for(
-    documents: Sequence[Document],
-    chunks: Sequence[Chunk],
-    source_text: Callable[[str], str | None],
-    index_path: Path | None,
-    corpus_hash: str,
-) -> QuoteIndex:
-    """The quote index of a loaded search index: saved beside it in ``quote/``, rebuilt when stale."""
-    by_doc: dict[str, list[Chunk]] = {}
-    for chunk in chunks:
-        by_doc.setdefault(chunk.doc_id, []).append(chunk)
-    originals = {d.source: source_text(d.source) for d in documents}
-    # an index built from chunks (sources not found) must not be reused once the sources are found
-    key = corpus_hash + ("" if all(t is not None for t in originals.values()) else ":chunks")
-
-    def texts(doc: Document) -> DocumentText:
-        return document_text(doc, by_doc.get(doc.doc_id, []), originals[doc.source])
-
-    return load_or_build(index_path / "quote" if index_path else None, key, documents, texts)
+    Raises:
+        FileNotFoundError / ValueError: missing, of another corpus or inconsistent (rebuild the index).
+    """
+    return QuoteIndex.load(Path(index_path) / "quote", corpus_hash)
 
 
 def lookup(

@@ -1,49 +1,109 @@
-"""HTML views of search results: the cards and tables the app's tabs show.
+"""HTML views of search results: the cards the Ask and Cite tabs show, and the pieces every view shares.
 
-Each function turns result objects (``Hit``, ``Answer``, ``Column``, ``ChunkComparison``, ``QuoteMatch``,
-``Document``, ``Section``) into an HTML string; none of them searches or needs the engine. Text is escaped
-here and marks come from ``search.highlight.render_html``; the ``pq-*`` classes are styled by ``app.CSS``.
+Each function turns result objects (``Hit``, ``Answer``, ``Citation``, ``QuoteMatch``, ``Document``)
+into an HTML string; none of them searches or needs the engine. Text is escaped here and marks come
+from ``search.highlight.render_html``; the ``pq-*`` classes are styled by ``search.render_style.CSS``
+and the ``data-pq`` buttons are wired by its ``HEAD`` script. The Compare views are in
+``search.render_compare``, the document viewer and the Documents tab in ``search.render_viewer``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
-from index.types import Chunk, Document, Section
+from index.types import Chunk, Document
 from search.highlight import render_html
 from search.numbers import find_numbers
-from search.types import (
-    Answer,
-    ChunkComparison,
-    Column,
-    Hit,
-    Quantity,
-    QuoteMatch,
-    QuoteResult,
-    Span,
-    join_path,
-)
+from search.types import Answer, Citation, Hit, Quantity, QuoteMatch, QuoteResult, Span, join_path
 
-COPY_LABEL = "复制引用 Copy citation"  # the answer card's button; app.COPY_JS makes it copy
+COPY_LABEL = "复制 Copy"
+COPY_MD_LABEL = "Markdown"
+COMPARE_LABEL = "＋对比 Add to compare"
+_DRAFT = re.compile(r"\s*[（(](?:公开)?征求意见稿[)）]\s*$")
+# Plain words for the retrieval channels (the keys of Hit.ranks).
+METHODS = {"bm25": "关键词 keywords", "dense": "语义 meaning", "use": "跨语言 cross-language"}
 
 
-def _esc(text: object) -> str:
+def esc(text: object) -> str:
     return html.escape(str(text))
-
-
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
-
-
-def _years(years: tuple[int, int] | None) -> str:
-    return f"{years[0]}–{years[1]}" if years else "—"
 
 
 def note(message: str) -> str:
     """A message in place of a result (no input, nothing found, an error), escaped."""
-    return f'<div class="pq-note">{_esc(message)}</div>'
+    return f'<div class="pq-note">{esc(message)}</div>'
+
+
+def years_text(years: tuple[int, int] | None) -> str:
+    return f"{years[0]}–{years[1]}" if years else "—"
+
+
+def badge(text: str, kind: str = "") -> str:
+    return f'<span class="pq-badge {kind}">{esc(text)}</span>'
+
+
+# --- citations -------------------------------------------------------------------------------------
+def is_draft(title: str, doc: Document | None = None) -> bool:
+    """A draft for comment: the document says so, or its title ends with (公开)征求意见稿."""
+    return bool(getattr(doc, "draft", False)) or bool(_DRAFT.search(title or ""))
+
+
+def plain_title(title: str) -> str:
+    """The title without a trailing draft marker (shown as a badge instead)."""
+    return _DRAFT.sub("", title or "") or title
+
+
+def page_of(chunk: Chunk | None) -> int | None:
+    """The PDF page a passage starts on, when the format records one."""
+    page = getattr(chunk, "page", None)
+    return page if isinstance(page, int) and page > 0 else None
+
+
+def viewer_query(doc_id: str, start: int, end: int) -> str:
+    """The URL query that opens the document viewer at ``[start, end)`` of the document's source."""
+    return "?" + urlencode({"tab": "documents", "doc": doc_id, "at": f"{start}-{end}"})
+
+
+def citation_text(citation: Citation, page: int | None = None, draft: bool = False) -> str:
+    """``《title》（征求意见稿） section › subsection, p. N``: what a memo cites, in plain text."""
+    path = join_path(citation.section_path, citation.doc_title)
+    text = f"《{plain_title(citation.doc_title)}》" + ("（征求意见稿）" if draft else "")
+    text += f" {path}" if path else ""
+    return text + (f", p. {page}" if page else "")
+
+
+def citation_link(citation: Citation, page: int | None = None, draft: bool = False) -> str:
+    """The citation as a link (class ``citation-link``) that opens the viewer at the passage."""
+    path = join_path(citation.section_path, citation.doc_title)
+    href = viewer_query(citation.doc_id, citation.start, citation.end)
+    parts = f'<span class="pq-doc">《{esc(plain_title(citation.doc_title))}》</span>'
+    parts += f' <span class="pq-path">{esc(path)}</span>' if path else ""
+    parts += f'<span class="pq-page">, p. {page}</span>' if page else ""
+    link = (
+        f'<a class="citation-link" href="{esc(href)}" data-pq="view" data-doc="{esc(citation.doc_id)}" '
+        f'data-at="{citation.start}-{citation.end}" title="在原文中查看 Open in the document">{parts}</a>'
+    )
+    return link + (" " + badge("征求意见稿 draft", "draft") if draft else "")
+
+
+def memo_lines(quote: str, citation: Citation, page: int | None = None, draft: bool = False) -> tuple[str, str]:
+    """A ready memo line: ``「quote」——citation`` as plain text, and as Markdown with a viewer link."""
+    cited = citation_text(citation, page, draft)
+    quote = " ".join(quote.split())
+    href = viewer_query(citation.doc_id, citation.start, citation.end)
+    return f"「{quote}」——{cited}", f"> 「{quote}」\n>\n> —— [{cited}]({href})"
+
+
+def copy_buttons(quote: str, citation: Citation, page: int | None = None, draft: bool = False) -> str:
+    """Copy the memo line as plain text or as Markdown (the script makes the link absolute)."""
+    plain, markdown = memo_lines(quote, citation, page, draft)
+    return (
+        f'<button class="pq-btn pq-copy" data-pq="copy" data-copy="{esc(plain)}" '
+        f'title="「原文」+ 出处 quote + citation">{COPY_LABEL}</button>'
+        f'<button class="pq-btn pq-copy" data-pq="copy" data-copy="{esc(markdown)}">{COPY_MD_LABEL}</button>'
+    )
 
 
 # --- 问答 Ask ---------------------------------------------------------------------------------------
@@ -70,101 +130,179 @@ def _answer_spans(
     return spans + [Span(a, b, "number") for a, b in quantities if 0 <= a < b <= length]
 
 
-def answer_card(answer: Answer, hits: Sequence[Hit]) -> str:
-    """The answer sentence with its marks, its citation and a copy-citation button.
-
-    Args:
-        answer: the extractive answer.
-        hits: the passages searched; the answer's own passage lends its term marks to the sentence.
-    """
-    citation = str(answer.citation)
+def table_answer(table) -> str:
+    """An indicator-table row under its header, the answering cell marked (``TableAnswer``)."""
+    width = max(len(table.header), len(table.cells))
+    header = "".join(
+        f'<th class="{"pq-cell-answer" if i == table.column else ""}">{esc(h)}</th>'
+        for i, h in enumerate(list(table.header) + [""] * (width - len(table.header)))
+    )
+    cells = "".join(
+        f'<td class="pq-cell-answer"><mark class="answer">{esc(c)}</mark></td>' if i == table.column
+        else f"<td>{esc(c)}</td>"
+        for i, c in enumerate(list(table.cells) + [""] * (width - len(table.cells)))
+    )
     return (
-        f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>'
-        f'<div class="pq-sentence pq-text">{render_html(answer.text, _answer_spans(hits, answer))}</div>'
-        f'<div class="pq-cite"><span class="pq-meta">{_esc(citation)}</span>'
-        f'<button class="pq-copy" data-citation="{_esc(citation)}">{COPY_LABEL}</button></div></div>'
+        f'<div class="pq-scroll"><table class="pq-table pq-answer-table"><thead><tr>{header}</tr></thead>'
+        f"<tbody><tr>{cells}</tr></tbody></table></div>"
     )
 
 
-def passage_card(hit: Hit, answer: Answer | None = None, why: bool = True) -> str:
-    """One passage card: title, section path, location and chunk id, highlighted text, why it ranked.
+def answer_card(answer: Answer, hits: Sequence[Hit], docs: Mapping[str, Document] | None = None) -> str:
+    """The answer sentence (or table row) with its marks, its citation link and the copy buttons."""
+    chunk = next((h.chunk for h in hits if h.chunk.chunk_id == answer.chunk_id), None)
+    doc = (docs or {}).get(answer.citation.doc_id)
+    page, draft = page_of(chunk), is_draft(answer.citation.doc_title, doc)
+    table = getattr(answer, "table", None)
+    if table is not None and table.cells:
+        body = table_answer(table)
+    else:
+        body = f'<div class="pq-sentence pq-text">{render_html(answer.text, _answer_spans(hits, answer))}</div>'
+    return (
+        f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>{body}'
+        f'<div class="pq-cite">{citation_link(answer.citation, page, draft)}</div>'
+        f'<div class="pq-actions">{copy_buttons(answer.text, answer.citation, page, draft)}</div></div>'
+    )
+
+
+def not_found_panel(reason: str = "") -> str:
+    """The prominent "these plans do not say" panel (``#not-found``), with the reason in plain words."""
+    why = f'<div class="pq-reason">原因 Why: {esc(reason)}</div>' if reason else ""
+    return (
+        '<div id="not-found" class="pq-card pq-not-found" role="status">'
+        '<div class="pq-nf-title">这些规划没有给出答案 These plans do not say</div>'
+        '<div>在已收录的文档中没有找到回答这个问题的原文。下面是最接近的段落，它们不是答案。 '
+        "No sentence in the indexed plans answers this question; the passages below are the closest, "
+        f"not an answer.</div>{why}</div>"
+    )
+
+
+def _matched_words(hit: Hit, mapped: Sequence[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The passage's marked words, each with the English question word it came from (when one did)."""
+    from index.normalize import normalize
+
+    origin = {normalize(zh): en for en, zhs in mapped for zh in zhs}
+    words: list[str] = []
+    for span in hit.highlights:
+        if span.kind != "term":
+            continue
+        word = hit.chunk.text[span.start : span.end]
+        en = origin.get(normalize(word))
+        label = f"{word} ← {en}" if en else word
+        if label not in words:
+            words.append(label)
+    return words[:12]
+
+
+def why_ranked(hit: Hit, mapped: Sequence[tuple[str, tuple[str, ...]]] = ()) -> str:
+    """"Why it ranked" in plain words: the words matched, the methods that found it; scores folded."""
+    methods = [f"{METHODS.get(n, n)} (#{r})" for n, r in hit.ranks.items() if r is not None]
+    words = _matched_words(hit, mapped)
+    said = "、".join(words) if words else "—（按意思找到 found by meaning）"
+    rows = "".join(
+        f"<tr><td>{esc(METHODS.get(n, n))}</td><td>{'—' if r is None else r}</td>"
+        f"<td>{'—' if hit.scores.get(n) is None else f'{hit.scores[n]:.4f}'}</td></tr>"
+        for n, r in hit.ranks.items()
+    )
+    return (
+        f'<details class="pq-why"><summary>为何排在这里 Why it ranked</summary>'
+        f'<div>匹配的词 Words matched: {esc(said)}</div>'
+        f'<div>找到方式 Found by: {esc("，".join(methods) or "—")}</div>'
+        f'<details class="pq-scores"><summary>分数 Scores</summary><table class="pq-table"><tr>'
+        f"<th>方法 Method</th><th>名次 Rank</th><th>分数 Score</th></tr>{rows}</table>"
+        f"<div>综合 fused: #{hit.rank}, {hit.score:.4f}</div></details></details>"
+    )
+
+
+def doc_badges(doc: Document | None, title: str = "") -> str:
+    """Years/period and draft badges of a passage's document."""
+    out = badge(years_text(doc.years), "years") if doc is not None and doc.years else ""
+    return out + (badge("征求意见稿 draft", "draft") if is_draft(title, doc) else "")
+
+
+def passage_card(
+    hit: Hit,
+    answer: Answer | None = None,
+    why: bool = True,
+    docs: Mapping[str, Document] | None = None,
+    marks: bool = True,
+    mapped: Sequence[tuple[str, tuple[str, ...]]] = (),
+) -> str:
+    """One passage card: title and badges, citation link, text, copy / add-to-compare, why it ranked.
 
     Args:
         hit: the passage and its marks.
         answer: when it lies in this passage, its sentence is marked too.
-        why: add the folded table of each retriever's rank and score.
+        why: add "why it ranked".
+        docs: documents by id, for the year and draft badges.
+        marks: False for candidates that are not an answer (no highlighting that suggests a hit).
+        mapped: English question words and the Chinese terms they were matched by.
     """
     chunk = hit.chunk
-    spans = list(hit.highlights)
-    if answer is not None and chunk.chunk_id == answer.chunk_id and answer.text_end > answer.text_start:
+    spans = list(hit.highlights) if marks else []
+    if marks and answer is not None and chunk.chunk_id == answer.chunk_id and answer.text_end > answer.text_start:
         spans.append(Span(answer.text_start, answer.text_end, "answer"))
-    ranked = ""
-    if why:
-        rows = "".join(
-            f"<tr><td>{_esc(name)}</td><td>{'—' if rank is None else rank}</td>"
-            f"<td>{_score(hit.scores.get(name))}</td></tr>"
-            for name, rank in hit.ranks.items()
-        )
-        ranked = (
-            f'<details class="pq-why"><summary>为何排在这里 Why it ranked (#{hit.rank}, '
-            f'score {_score(hit.score)})</summary><table class="pq-table"><tr><th>检索器 Retriever</th>'
-            f"<th>名次 Rank</th><th>分数 Score</th></tr>{rows}</table></details>"
-        )
+    doc = (docs or {}).get(chunk.doc_id)
+    citation, page, draft = Citation.of(chunk), page_of(chunk), is_draft(chunk.doc_title, doc)
     return (
-        f'<div class="pq-card pq-passage"><div class="pq-title">{hit.rank}. 《{_esc(chunk.doc_title)}》</div>'
-        f'<div class="pq-meta">{_esc(join_path(chunk.section_path, chunk.doc_title))} · '
-        f"{_esc(chunk.source)}:{chunk.start}-{chunk.end} · id {_esc(chunk.chunk_id)}</div>"
-        f'<div class="pq-text">{render_html(chunk.text, spans)}</div>{ranked}</div>'
+        f'<div class="pq-card pq-passage" data-chunk="{esc(chunk.chunk_id)}">'
+        f'<div class="pq-title">{hit.rank}. 《{esc(plain_title(chunk.doc_title))}》 {doc_badges(doc, chunk.doc_title)}</div>'
+        f'<div class="pq-meta">{citation_link(citation, page)}</div>'
+        f'<div class="pq-text">{render_html(chunk.text, spans)}</div>'
+        f'<div class="pq-actions">{copy_buttons(chunk.text, citation, page, draft)}'
+        f'<button class="pq-btn pq-add" data-pq="add" data-chunk="{esc(chunk.chunk_id)}">{COMPARE_LABEL}</button>'
+        f"</div>{why_ranked(hit, mapped) if why else ''}</div>"
     )
 
 
-def passage_cards(hits: Sequence[Hit], answer: Answer | None = None, why: bool = True) -> str:
+def passage_cards(
+    hits: Sequence[Hit],
+    answer: Answer | None = None,
+    why: bool = True,
+    docs: Mapping[str, Document] | None = None,
+    marks: bool = True,
+    mapped: Sequence[tuple[str, tuple[str, ...]]] = (),
+) -> str:
     """``passage_card`` of each hit, in order."""
-    return "".join(passage_card(hit, answer, why) for hit in hits)
+    return "".join(passage_card(hit, answer, why, docs, marks, mapped) for hit in hits)
 
 
-# --- 对比 Compare -----------------------------------------------------------------------------------
-def _column(column: Column) -> str:
-    answer = column.answer
-    if answer is None:
-        body = note("这个文档里没有答案句。 No answer sentence in this document.")
-    else:
-        sentence = render_html(answer.text, _answer_spans(column.hits, answer, column.numbers))
-        body = (
-            f'<div class="pq-sentence pq-text">{sentence}</div>'
-            f'<div class="pq-meta">{_esc(answer.citation)}</div>'
-        )
-    chips = "".join(f'<span class="pq-chip">{_esc(q)}</span>' for q in column.numbers)
-    numbers = f'<div class="pq-numbers">数字 Numbers: {chips}</div>' if chips else ""
-    passages = passage_cards(column.hits, answer, why=False)
-    return (
-        f'<div class="pq-card pq-col"><div class="pq-title">《{_esc(column.doc_title)}》</div>{body}{numbers}'
-        f'<details class="pq-why"><summary>段落 Passages ({len(column.hits)})</summary>{passages}</details>'
-        "</div>"
+def more_button(shown: int) -> str:
+    """Ask for the next page of passages."""
+    return f'<button class="pq-btn pq-more" data-pq="more" data-k="{shown}">更多段落 More passages</button>'
+
+
+def chips(filters: Sequence[tuple[str, str, str]], understood: Sequence[str] = (), conflict: str = "") -> str:
+    """The visible state above the results (``#filters-active``).
+
+    Args:
+        filters: active filters as ``(label, kind, value)``; each chip has a remove button.
+        understood: what the question was understood as (place, period, indicator), as labels.
+        conflict: one message when the filters and the question cannot all hold.
+    """
+    out = "".join(
+        f'<span class="pq-chip pq-filter">{esc(label)}<button class="pq-x" data-pq="unfilter" '
+        f'data-kind="{esc(kind)}" data-value="{esc(value)}" aria-label="移除 remove">×</button></span>'
+        for label, kind, value in filters
     )
-
-
-def compare_columns(columns: Sequence[Column]) -> str:
-    """Documents side by side: each column's answer sentence, its numbers as chips, its passages folded."""
-    return f'<div class="pq-cols">{"".join(_column(c) for c in columns)}</div>'
-
-
-def passage_pair(pair: ChunkComparison) -> str:
-    """Two passages side by side: the shared terms above, the numbers only one of them states marked."""
-    terms = "、".join(pair.shared_terms) or "—"
-    sides = []
-    for hit, only in ((pair.left, pair.left_numbers), (pair.right, pair.right_numbers)):
-        # In a pair, a "number" highlight is a quantity the other passage does not state: mark it as a diff.
-        spans = [Span(s.start, s.end, "diff" if s.kind == "number" else s.kind) for s in hit.highlights]
-        hit = dataclasses.replace(hit, highlights=tuple(spans))
-        chips = "".join(f'<span class="pq-chip diff">{_esc(q)}</span>' for q in only) or "—"
-        sides.append(
-            f'{passage_card(hit, None, why=False)}<div class="pq-numbers">只在这里 Only here: {chips}</div>'
+    if filters:
+        out = f'<span class="pq-meta">筛选 Filters:</span> {out}'
+    if understood:
+        out += '<span class="pq-meta">理解为 Understood as:</span> ' + "".join(
+            f'<span class="pq-chip pq-understood">{esc(u)}</span>' for u in understood
         )
-    return (
-        f'<div class="pq-meta">共同词 Shared terms: {_esc(terms)}</div>'
-        f'<div class="pq-cols">{"".join(f"<div>{side}</div>" for side in sides)}</div>'
+    warn = f'<div class="pq-conflict" role="alert">{esc(conflict)}</div>' if conflict else ""
+    return f'<div class="pq-chips">{out}</div>{warn}' if out or warn else ""
+
+
+def run_chips(questions: Sequence[str], label: str) -> str:
+    """Questions as chips that run when clicked (examples, the session's history)."""
+    if not questions:
+        return ""
+    items = "".join(
+        f'<button class="pq-chip pq-run" data-pq="run" data-q="{esc(q)}">{esc(q)}</button>' for q in questions
     )
+    return f'<div class="pq-runs"><span class="pq-meta">{esc(label)}</span> {items}</div>'
 
 
 # --- 溯源 Cite --------------------------------------------------------------------------------------
@@ -177,74 +315,44 @@ def match_spans(chunk: Chunk, match: QuoteMatch) -> list[Span]:
     return [Span(at, at + len(part), "match")] if at >= 0 else []
 
 
-def quote_match_card(match: QuoteMatch, passages: Sequence[Chunk] | None = None) -> str:
-    """Where a quote was found: document, section path, offsets, similarity, the match marked in context.
+def quote_match_card(
+    match: QuoteMatch, passages: Sequence[Chunk] | None = None, marks: bool = True,
+    docs: Mapping[str, Document] | None = None,
+) -> str:
+    """Where a quote was found: citation link, similarity, the match marked in context, copy buttons.
 
     Args:
         match: the quote match.
         passages: the passages to show it in (e.g. its passage and its neighbours); by default the
             match's own passage. A match without a passage shows its matched source text.
+        marks: False for a candidate that is not a match.
+        docs: documents by id, for the draft badge.
     """
-    path = join_path(match.section_path, match.doc_title)
+    doc = (docs or {}).get(match.doc_id)
+    page, draft = page_of(match.passage), is_draft(match.doc_title, doc)
     head = (
-        f'<div class="pq-title">《{_esc(match.doc_title)}》</div><div class="pq-meta">{_esc(path)} · '
-        f"{_esc(match.source)}:{match.start}-{match.end} · 相似度 similarity {match.similarity:.2f}</div>"
+        f'<div class="pq-cite">{citation_link(match.citation, page, draft)}</div>'
+        f'<div class="pq-meta">相似度 similarity {match.similarity:.2f}</div>'
     )
+    actions = f'<div class="pq-actions">{copy_buttons(match.matched_text, match.citation, page, draft)}</div>'
     if match.passage is None:
-        return f'<div class="pq-card">{head}<div class="pq-text">{_esc(match.matched_text)}</div></div>'
+        return f'<div class="pq-card">{head}<div class="pq-text">{esc(match.matched_text)}</div>{actions}</div>'
     chunks = [match.passage] if passages is None else passages
     body = "".join(
-        f'<div class="pq-text pq-context">{render_html(c.text, match_spans(c, match))}</div>' for c in chunks
-    )
-    return f'<div class="pq-card">{head}{body}</div>'
-
-
-def quote_not_found(result: QuoteResult) -> str:
-    """The "not found" note with its reason, then the nearest candidates (if any), each in its passage."""
-    head = note(f"没有找到这段原文。 Not found. {result.reason}")
-    if not result.matches:
-        return head
-    nearest = "".join(quote_match_card(m) for m in result.matches)
-    return f'{head}<div class="pq-meta">最接近的 Nearest candidates</div>{nearest}'
-
-
-# --- 文档 Documents ---------------------------------------------------------------------------------
-def documents_table(documents: Sequence[Document], chunks: Sequence[Chunk]) -> str:
-    """Every document with its region, years, number of passages (counted in ``chunks``) and file."""
-    counts: dict[str, int] = {}
-    for chunk in chunks:
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-    rows = "".join(
-        f"<tr><td>{_esc(d.title)}</td><td>{_esc(d.region or '—')}</td><td>{_years(d.years)}</td>"
-        f"<td>{counts.get(d.doc_id, 0)}</td><td>{_esc(d.source)}</td></tr>"
-        for d in documents
-    )
-    return (
-        f'<table class="pq-table"><tr><th>标题 Title</th><th>地区 Region</th><th>年份 Years</th>'
-        f"<th>段落 Passages</th><th>文件 File</th></tr>{rows}</table>"
-    )
-
-
-def outline_card(doc: Document, sections: Sequence[Section]) -> str:
-    """A document's head (title, region, years, location) and its headings indented by level."""
-    head = (
-        f'<div class="pq-card"><div class="pq-title">《{_esc(doc.title)}》</div><div class="pq-meta">'
-        f"{_esc(doc.region or '—')} · {_years(doc.years)} · {_esc(doc.source)}:{doc.start}-{doc.end}</div>"
-    )
-    if not sections:
-        return head + note("这个文档没有识别出章节。 No sections were found in this document.") + "</div>"
-    top = min(s.level for s in sections)
-    items = "".join(
-        f'<div style="padding-left:{1.2 * (s.level - top):.1f}em">{_esc(s.heading)}</div>' for s in sections
-    )
-    return head + f'<div class="pq-text">{items}</div></div>'
-
-
-def section_passages(section: Section, chunks: Sequence[Chunk]) -> str:
-    """A section's heading, then its passages as plain text with their section path and location."""
-    body = "".join(
-        f'<div class="pq-card"><div class="pq-meta">{_esc(join_path(c.section_path, c.doc_title))} · '
-        f'{_esc(c.source)}:{c.start}-{c.end}</div><div class="pq-text">{_esc(c.text)}</div></div>'
+        f'<div class="pq-text pq-context">{render_html(c.text, match_spans(c, match) if marks else [])}</div>'
         for c in chunks
     )
-    return f'<div class="pq-title">{_esc(section.heading)}</div>' + (body or note("（空）(empty)"))
+    return f'<div class="pq-card">{head}{body}{actions if marks else ""}</div>'
+
+
+def quote_not_found(result: QuoteResult, docs: Mapping[str, Document] | None = None) -> str:
+    """The not-found panel with its reason, then the nearest candidates unmarked."""
+    head = (
+        '<div id="not-found" class="pq-card pq-not-found" role="status">'
+        '<div class="pq-nf-title">没有找到这段原文 Not found in the indexed plans</div>'
+        f'<div class="pq-reason">原因 Why: {esc(result.reason or "—")}</div></div>'
+    )
+    if not result.matches:
+        return head
+    nearest = "".join(quote_match_card(m, marks=False, docs=docs) for m in result.matches)
+    return f'{head}<div class="pq-meta">最接近的段落（不是出处） Closest passages (not the source)</div>{nearest}'

@@ -1,4 +1,4 @@
-"""What a question asks for: its content terms, their weights, and its cues (issue 5).
+"""What a question asks for: its content terms, their weights, and its cues.
 
 Chinese questions are segmented with the BM25 tokenizer's precise cut (question words dropped, plan
 compounds split into their words); English and mixed ones are bridged to Chinese through the glossary,
@@ -26,7 +26,7 @@ _STOPWORDS = frozenset(
     多久 多长 多高 多远 一起 做到 达到了 定在 各有 各 怎么样 哪一个 时候 情况 方面 提出 介绍 文件 哪份 哪个
     规定 讲 说 提到 有关 关于""".split()
 )
-# Questions about an amount: favour sentences that state a number with a unit (issue 5).
+# Questions about an amount: favour sentences that state a number with a unit.
 _NUMERIC_CUES = (
     "多少", "几", "多大", "多久", "多长", "多高", "多远", "比例", "比重", "占比", "规模", "水平", "目标", "指标",
     "达到", "提高到", "提升到", "降到", "增长", "总量", "增加", "覆盖",

@@ -1,4 +1,4 @@
-"""``planqa ask | show | compare | cite``: the answer commands (issue 5), registered into ``search.cli``.
+"""``planqa ask | show | compare | cite``: the answer commands, registered into ``search.cli``.
 
     planqa ask QUESTION [--doc ID]… [--region R] [--k 10] [--json]
     planqa ask --batch FILE.jsonl [--k 10] [--json]

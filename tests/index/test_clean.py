@@ -1,4 +1,4 @@
-"""Noise removal with offsets back to the original (issue: corpus ingestion, Cleaning)."""
+"""Noise removal with offsets back to the original."""
 
 from __future__ import annotations
 

@@ -197,3 +197,21 @@ def test_adding_a_plan_to_the_seeds_index_embeds_only_its_windows(tmp_path):
     new_chunks = [c for c in load_index(tmp_path / "index").chunks if c.source == "dalian.txt"]
     assert report.added == ("dalian.txt",) and report.documents == 15
     assert encoder.calls == len(dense_units(new_chunks, config.dense_window)[0]) == report.embedded["dense"]
+
+
+def test_the_command_line_adds_and_removes(mini_plans, tmp_path, register_hash_encoder, capsys, monkeypatch):
+    from search import cli
+
+    monkeypatch.setenv("PLANQA_CACHE", str(tmp_path / "cache"))
+    index = tmp_path / "index"
+    write_plans(tmp_path / "new", {"c.txt": NEW_PLAN})
+    runs = [["build", mini_plans, "--encoder", "hash-test", "--channels", "bm25,dense"],
+            ["add", tmp_path / "new", "--json"], ["remove", "b.txt"], ["build"]]
+    outputs = []
+    for argv in runs:
+        assert cli.main([str(a) for a in [*argv, "--index", index, "--quiet"]]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0].startswith("Indexed 2 documents, 7 chunks") and "(2 added; " in outputs[0]
+    assert json.loads(outputs[1])["added"] == ["c.txt"]
+    assert "(1 removed; 0 texts embedded)" in outputs[2]
+    assert outputs[3].startswith("Indexed 2 documents, ") and "(2 unchanged; 0 texts embedded)" in outputs[3]

@@ -1,4 +1,4 @@
-"""Heading ladder, contents pages and document splitting on small fixtures (issue: corpus ingestion)."""
+"""Heading ladder, contents pages and document splitting on small fixtures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Encoding detection and bad files (issue: corpus ingestion, Reading)."""
+"""Encoding detection and bad files."""
 
 from __future__ import annotations
 

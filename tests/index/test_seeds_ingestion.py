@@ -1,4 +1,4 @@
-"""Ingestion of the real seeds: documents, outlines, chunks, offsets (issue: corpus ingestion)."""
+"""Ingestion of the real seeds: documents, outlines, chunks, offsets."""
 
 from __future__ import annotations
 

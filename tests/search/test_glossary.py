@@ -1,4 +1,4 @@
-"""The English → Chinese glossary (issue 4): loading, greedy multi-word expansion, folding, numbers."""
+"""The English → Chinese glossary: loading, greedy multi-word expansion, folding, numbers."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Query language detection (issue 4): script counts, with numbers, units and acronyms neutral."""
+"""Query language detection: script counts, with numbers, units and acronyms neutral."""
 
 import pytest
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from index.clean import clean
+from index.quote_index import QuoteIndex, semi_global
 from index.types import Chunk, Document
 from search.quote import ChunkLocator, document_text, lookup, quote_key
-from search.quote_index import QuoteIndex, semi_global
 
 SOURCE_A = (
     "深圳市食品安全规划\n一、主要目标\n到2025年，食用农产品和食品抽检量达到10批次/千人，"
