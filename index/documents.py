@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from index.metadata import read_metadata
 from index.normalize import to_simplified
-from index.titles import issued_plan, join_split_title
+from index.titles import issued_plan, join_split_title, notice_issuer
 from index.toc import TOC_START, Toc, find_tocs
 from index.tokenize import quiet_jieba
 
@@ -113,13 +113,17 @@ def _candidates(simple: str, tocs: list[Toc]) -> list[_Candidate]:
         if p:
             end = p.end()
         nxt = simple[end:end + 1]
+        if nxt == "》" and simple.rfind("《", 0, end) > simple.rfind("》", 0, end) and _ISSUES.search(
+                simple, max(0, simple.rfind("\n", 0, simple.rfind("\n", 0, m.start())) + 1), end):
+            end += 1  # 「…印发《关于…的意见》」: the issued name closes the notice's title
+            nxt = simple[end:end + 1]
         if nxt in ("》", "”", "\"", ".", "。", ",", "，", "、", "；"):
             continue
         g = end
         while g < len(simple) and simple[g] in " \t\u3000":
             g += 1
         floor = max([last_end] + [t.end for t in tocs if t.end <= m.start()])
-        start = _title_start(simple, m.start(), floor)
+        start = join_split_title(simple, _title_start(simple, m.start(), floor), quoted_only=True)
         line_at = simple.rfind("\n", 0, m.start()) + 1
         if line_at >= floor and _ISSUES.search(simple, line_at, end) and not re.search("[。；，]", simple[line_at:end]):
             start = line_at  # 「…关于印发《X》的通知」: the quoted name is part of the title line
@@ -185,7 +189,8 @@ def _read_title(text: str, simple: str, span: DocSpan) -> None:
     start = join_split_title(text, span.title_start)
     title = issued_plan(text, simple, start, span.title_end, span.end)
     span.title, span.title_start = title.text, start
-    meta = read_metadata(simple, span.start, max(title.end, span.title_end) + 200, title.text, title.issuer)
+    issuer = title.issuer or notice_issuer(text, simple, title.text, title.end, min(span.end, title.end + 1500))
+    meta = read_metadata(simple, span.start, max(title.end, span.title_end) + 200, title.text, issuer)
     span.issuer, span.doc_number, span.date, span.draft = meta.issuer, meta.doc_number, meta.date, meta.draft
 
 

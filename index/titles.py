@@ -43,14 +43,17 @@ def _squeeze(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def join_split_title(text: str, start: int) -> int:
-    """The start of a title whose first half stands on the line before (「上海保险分支机构高级管理人员\\n
-    任职资格考试管理办法」): that line's start, else ``start``."""
+def join_split_title(text: str, start: int, quoted_only: bool = False) -> int:
+    """The start of a title whose first half stands on the line before (「上海保险分支机构高级管理人员」
+    over 「任职资格考试管理办法」): that line's start, else ``start``. With ``quoted_only``, only a line
+    that leaves a 《 open (「…印发《关于实施…的」 over 「意见》」) counts."""
     if start <= 0 or text[start - 1] != "\n":
         return start
     prev_start = text.rfind("\n", 0, start - 1) + 1
     prev = text[prev_start:start - 1].strip()
-    if not 2 <= len(prev) <= 30 or _LINE_PUNCT.search(prev) or _TITLE_END.search(prev):
+    if prev.count("《") > prev.count("》") and len(prev) <= 60 and "。" not in prev:
+        return prev_start + (len(text[prev_start:start - 1]) - len(text[prev_start:start - 1].lstrip()))
+    if quoted_only or not 2 <= len(prev) <= 30 or _LINE_PUNCT.search(prev) or _TITLE_END.search(prev):
         return start
     if _NOT_TITLE_HEAD.match(prev) or not re.search(r"[\u4e00-\u9fff]", prev) or re.search(r"[\dA-Za-z]", prev):
         return start
@@ -159,3 +162,17 @@ def _self_named(text: str, simple: str, own: Title, hi: int) -> Title:
             shown = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text[m.start(1):m.end(1)])
             return Title(shown, own.start, own.end, own.issuer, own.notice)
     return own
+
+
+def notice_issuer(text: str, simple: str, title: str, lo: int, hi: int) -> str | None:
+    """The issuing body of a notice inside the document's head that issues the plan ``title``
+    (「国务院关于印发\\n“十四五”国家应急体系规划的通知」 under a page's own title line)."""
+    key = _squeeze(title)
+    lines = _lines(simple, lo, hi)
+    for i, (a, b) in enumerate(lines):
+        for end in (b, lines[i + 1][1] if i + 1 < len(lines) else b):
+            line = _squeeze(simple[a:end])
+            m = _NOTICE_QUOTED.match(line) or _NOTICE.match(line)
+            if m and _squeeze(m.group("plan").strip("《》")) in key:
+                return _issuer_text(text, simple, a, end)
+    return None

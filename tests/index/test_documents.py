@@ -69,3 +69,15 @@ def test_preface_naming_the_plan_overrides_a_title_line_that_says_otherwise():
     text = ("某省工业和信息化发展“十三五”规划\n前 言\n科学编制和有效实施《某经济区工业和信息 化发展“十三五”规划》，"
             "意义重大。依据《某省国民经济和社会发展第十三个五年规划纲要》，制定本规划。\n" + "一、发展回顾\n某经济区工业。\n" * 200)
     assert split_documents(clean(text).text)[0].title == "某经济区工业和信息化发展“十三五”规划"
+
+
+def test_issued_name_in_quotes_over_two_lines_and_issuer_of_a_notice_under_a_page_title():
+    text = ("某办公厅 某院办公厅印发《关于实施某某保护利用工程（2018－2022年）的\n意见》\n"
+            "新华社北京7月29日电 近日，印发了《关于实施某某保护利用工程（2018－2022年）的意见》。\n" + BODY)
+    docs, _, _ = _docs(text)
+    assert docs[0].title == "关于实施某某保护利用工程（2018－2022年）的意见"
+    assert docs[0].issuer == "某办公厅 某院办公厅"
+    page = ("# “十四五”某体系规划\n**发布日期**: 2021年12月\n国务院关于印发\n“十四五”某体系规划的通知\n"
+            "国发〔2021〕36号\n国务院\n2021年12月30日\n“十四五”某体系规划\n" + "一、规划背景\n某体系。\n" * 200)
+    docs, _, _ = _docs(page, "p.md")
+    assert (docs[0].title, docs[0].issuer, docs[0].doc_number) == ("“十四五”某体系规划", "国务院", "国发〔2021〕36号")
