@@ -190,7 +190,7 @@ def _read_title(text: str, simple: str, span: DocSpan) -> None:
     title = issued_plan(text, simple, start, span.title_end, span.end)
     span.title, span.title_start = title.text, start
     issuer = title.issuer or notice_issuer(text, simple, title.text, title.end, min(span.end, title.end + 1500))
-    meta = read_metadata(simple, span.start, max(title.end, span.title_end) + 200, title.text, issuer)
+    meta = read_metadata(simple, span.start, max(title.end, span.title_end) + 600, title.text, issuer)
     span.issuer, span.doc_number, span.date, span.draft = meta.issuer, meta.doc_number, meta.date, meta.draft
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.normalize import to_simplified
+
 HEAD_WINDOW = 1500
 # 穗府办规〔2024〕13号, 国发〔2021〕36号, 苏银监办〔2005〕235号, 深府函[2015]1号
 _DOC_NUMBER = re.compile(
@@ -21,7 +23,7 @@ _DATE = re.compile(
 )
 _DATE_FIELD = re.compile(r"(?:成文日期|发布日期|印发日期|发文日期|日期)\s*\**\s*[:：]\s*\**\s*")
 _ISSUER_FIELD = re.compile(r"(?:发布机构|发文机关|发文单位|制定机关|颁布单位)[ \t*]*[:：][ \t*]*([^\n*]{2,40})")
-_BODY_SUFFIX = re.compile(r"(?:人民政府|政府|办公厅|办公室|委员会|局|厅|部|院|委|中心|协会|监管局|分局)$")
+_BODY_SUFFIX = re.compile(r"(?:人民政府|政府|办公厅|办公室|委员会|局|厅|部|院|委|中心|协会|监管局|分局|[會会])$")
 _DRAFT = re.compile(r"征求意见稿|送审稿|讨论稿|草案")
 
 
@@ -82,15 +84,25 @@ def read_metadata(simple: str, start: int, head_end: int, title: str, issuer: st
         if field or _own_line(simple, m.start(), m.end()):
             number = re.sub(r"\s+", "", m.group(0))
             break
-    date = None
+    # the date a document was made (成文日期, or signed under the notice) before the date a site
+    # published it (发布日期); the first of each kind
+    dates: list[tuple[int, str]] = []
     for m in _DATE.finditer(simple, start, head_end):
         field = _DATE_FIELD.search(simple, max(start, m.start() - 10), m.start())
-        if (field and field.end() == m.start()) or _own_line(simple, m.start(), m.end()):
-            date = iso_date(m)
-            if date:
-                if issuer is None:
-                    issuer = _signature(simple, start, m.start())
-                break
+        date = iso_date(m)
+        if not date:
+            continue
+        if field and field.end() == m.start():
+            dates.append((0 if field.group(0).startswith(("成文", "印发", "发文")) else 2, date))
+        elif _own_line(simple, m.start(), m.end()):
+            dates.append((1, date))
+            if issuer is None:
+                issuer = _signature(simple, start, m.start())
+    date = min(dates, key=lambda d: d[0])[1] if dates else None
+    if issuer is None:  # 「国家发展改革委关于…的通知」: the body the title names
+        t = re.match(r"([^\s关]{2,30}?)\s*关于", to_simplified(title))
+        if t and _BODY_SUFFIX.search(t.group(1)):
+            issuer = t.group(1)
     if issuer is None:
         f = _ISSUER_FIELD.search(simple, start, head_end)
         if f and f.group(1).strip():
