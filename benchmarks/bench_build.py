@@ -1,0 +1,159 @@
+"""Cold seeds builds, one per variant, in one run: seconds (per encoder too), vectors and retrieval metrics.
+
+Every variant builds the seeds with a fresh, empty embedding cache (what a fresh clone pays), then is
+evaluated on the dev set and the blind sets (R@1, R@5, MRR per language). Also, on a sample of seeds
+windows: windows/s of torch fp32 and of ONNX int8 at 1 and 2 threads, query encoding ms, and the mean
+cosine of int8 to fp32 vectors. Ratios are against the first variant (the torch fp32 path) of the same run.
+
+    .venv/bin/python benchmarks/bench_build.py [--variant NAME:key=value,...]... [--out benchmarks/results]
+
+The default variants are ``fp32`` (``encoder=m3e-small``) and ``int8`` (``encoder=m3e-small-int8``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.build import build_index, dense_encoders, dense_units  # noqa: E402
+from index.config import Config  # noqa: E402
+from index.corpus import read_corpus  # noqa: E402
+from index.encoders import embedding_text, get_encoder  # noqa: E402
+from index.models import m3e_path  # noqa: E402
+from index.onnx_encoder import OnnxEncoder  # noqa: E402
+from search.engine import Engine  # noqa: E402
+from search.evaluate import evaluate, read_questions  # noqa: E402
+
+EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
+             "zh_blind": ROOT / "benchmarks" / "data" / "zh_blind.jsonl",
+             "en_blind": ROOT / "benchmarks" / "data" / "en_blind.jsonl"}
+DEFAULT_VARIANTS = ("fp32:encoder=m3e-small", "int8:encoder=m3e-small-int8")
+
+
+class Timed:
+    """An encoder that adds up the seconds spent in ``encode`` (the cache sees the same name)."""
+
+    def __init__(self, encoder):
+        self.inner, self.name, self.seconds, self.texts = encoder, encoder.name, 0.0, 0
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode(self, texts):
+        start = time.perf_counter()
+        out = self.inner.encode(texts)
+        self.seconds += time.perf_counter() - start
+        self.texts += len(texts)
+        return out
+
+
+def parse_variant(spec: str) -> tuple[str, Config]:
+    name, _, params = spec.partition(":")
+    types = {f.name: f.type for f in fields(Config)}
+    overrides = {}
+    for item in filter(None, params.split(",")):
+        key, _, value = item.partition("=")
+        if key not in types:
+            raise ValueError(f"variant {name!r}: {key!r} is not a Config field")
+        kind = types[key]
+        overrides[key] = int(value) if kind == "int" else float(value) if kind == "float" else (
+            value == "true" if kind == "bool" else value)
+    return name, replace(Config(), **overrides)
+
+
+def quality(index: Path) -> dict:
+    engine = Engine.load(index, build_if_missing=False)
+    out = {}
+    for name, path in EVAL_SETS.items():
+        if path.is_file():
+            groups = evaluate(engine, read_questions(path)).to_dict()["groups"]
+            out[name] = {lang: {"r@1": m["recall@1"], "r@5": m["recall@5"], "mrr": m["mrr"]}
+                         for lang, m in groups.items() if lang != "all"}
+    return out
+
+
+def encoder_speed(sample_size: int = 300) -> dict:
+    """Windows/s and query ms of torch fp32 and ONNX int8 (1 and 2 threads) on seeds windows."""
+    texts, _ = dense_units(read_corpus([ROOT / "seeds"], Config()).chunks, Config().dense_window)
+    sample = sorted(texts[:: max(1, len(texts) // sample_size)][:sample_size], key=len, reverse=True)
+    questions = [embedding_text(q["question"]) for q in read_questions(EVAL_SETS["dev"])][:30]
+    encoders = {"torch_fp32": get_encoder("m3e-small"),
+                **{f"onnx_int8_{t}t": OnnxEncoder(f"int8-{t}", m3e_path(), threads=t) for t in (1, 2)}}
+    out, vectors = {}, {}
+    for name, encoder in encoders.items():
+        encoder.encode(["预热"])
+        start = time.perf_counter()
+        vectors[name] = np.concatenate([encoder.encode(sample[i:i + 32]) for i in range(0, len(sample), 32)])
+        rate = len(sample) / (time.perf_counter() - start)
+        query_ms = []
+        for q in questions:
+            start = time.perf_counter()
+            encoder.encode([q])
+            query_ms.append((time.perf_counter() - start) * 1000)
+        out[name] = {"windows_per_s": round(rate, 1), "query_p50_ms": round(statistics.median(query_ms), 2)}
+    for name in out:
+        cos = (vectors[name] * vectors["torch_fp32"]).sum(axis=1)
+        out[name]["cosine_to_fp32_mean"] = round(float(cos.mean()), 4)
+        out[name]["cosine_to_fp32_min"] = round(float(cos.min()), 4)
+    out["sample_windows"] = len(sample)
+    return out
+
+
+def cold_build(name: str, config: Config, tmp: Path) -> dict:
+    encoders = {c: Timed(get_encoder(n)) for c, n in dense_encoders(config).items()}
+    summary = build_index([ROOT / "seeds"], index=tmp / f"index-{name}", config=config, encoders=encoders,
+                          cache=tmp / f"cache-{name}")
+    chunks = summary.chunks
+    manifest = json.loads((summary.path / "manifest.json").read_text(encoding="utf-8"))
+    vectors = {e["channel"]: e["vectors"] for e in manifest["encoders"]}
+    return {
+        "config": {k: v for k, v in config.to_dict().items() if v != getattr(Config(), k)},
+        "build_s": round(summary.seconds, 1), "chunks": chunks,
+        "encode_s": {c: round(e.seconds, 1) for c, e in encoders.items()},
+        "vectors": vectors, "vectors_per_chunk": {c: round(v / chunks, 2) for c, v in vectors.items()},
+        "quality": quality(tmp / f"index-{name}"),
+    }
+
+
+def main(variants: list[str], out: str, speed: bool = True) -> dict:
+    record = {"benchmark": "bench_build", "time": datetime.now(UTC).isoformat(timespec="seconds"),
+              "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
+              "threads": os.environ.get("PLANQA_THREADS", "1"), "variants": {}}
+    if speed:
+        record["encoders"] = encoder_speed()
+    with tempfile.TemporaryDirectory(prefix="planqa-bench-build-") as tmp:
+        for spec in variants:
+            name, config = parse_variant(spec)
+            record["variants"][name] = cold_build(name, config, Path(tmp))
+            print(json.dumps({name: record["variants"][name]}, ensure_ascii=False), file=sys.stderr)
+    first = next(iter(record["variants"].values()))
+    record["speedup_vs_first"] = {n: round(first["build_s"] / v["build_s"], 2) for n, v in record["variants"].items()}
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"bench_build-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(record, ensure_ascii=False))
+    return record
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variant", dest="variants", action="append", help="NAME:key=value,... (Config fields)")
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the encoder micro-benchmark")
+    args = parser.parse_args()
+    main(args.variants or list(DEFAULT_VARIANTS), args.out, args.speed)
