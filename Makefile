@@ -5,9 +5,16 @@ PY     := $(VENV)/bin/python
 PLANQA := $(VENV)/bin/planqa
 STAMP  := $(VENV)/.planqa-installed
 
-.PHONY: setup models browser index run test test-fast lint bench clean
+.PHONY: setup system models browser index run test test-fast lint bench clean
 
-setup: $(STAMP) models
+setup: system $(STAMP) models
+
+# Debian tools the readers call: antiword/catdoc (legacy .doc), tesseract with Chinese (PDF pages
+# without a text layer), a CJK font (the PDF test fixtures). Root on our machines and CI.
+SYSTEM_PACKAGES := antiword catdoc tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei
+system:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+		(apt-get update -q && apt-get install -y -q $(SYSTEM_PACKAGES))
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

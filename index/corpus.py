@@ -15,7 +15,7 @@ from index.documents import region_of, split_documents, years_of
 from index.furniture import page_furniture
 from index.normalize import to_simplified
 from index.outline import Heading, find_headings, section_paths
-from index.reader import SourceFile, read_paths
+from index.reader import FileReport, SourceFile, read_paths
 from index.toc import find_tocs
 from index.types import Chunk, Document, Section
 
@@ -28,14 +28,15 @@ class Corpus:
     sections: list[Section] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)  # one per file found: taken, partial or skipped
     sources: dict[str, str] = field(default_factory=dict)  # file name -> original text
 
 
 def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progress: bool = False) -> Corpus:
     """Ingest files and folders. Bad files are reported in ``Corpus.errors`` and skipped."""
     config = config or Config()
-    files, errors = read_paths(paths)
-    corpus = Corpus(errors=errors)
+    files, reports = read_paths(paths)
+    corpus = Corpus(errors=[r.message for r in reports if r.status != "taken"], reports=reports)
     if progress:
         from tqdm import tqdm
 
@@ -71,7 +72,8 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
     simple = to_simplified(text)
     tocs = find_tocs(simple)
     spans = split_documents(text)
-    ids = _doc_ids(Path(src.name).stem, len(spans))
+    # a file in a subfolder is named by its relative path (2024/plan.txt → 2024/plan), so ids stay distinct
+    ids = _doc_ids(Path(src.name).with_suffix("").as_posix(), len(spans))
     docs: list[Document] = []
     sections: list[Section] = []
     chunks: list[Chunk] = []
@@ -114,7 +116,8 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
                 chunk_id = digest if seen_ids[digest] == 1 else f"{digest}-{seen_ids[digest]}"
                 chunks.append(Chunk(chunk_id=chunk_id, doc_id=doc_id, doc_title=doc.title,
                                     section_path=piece.path, text=body_text, source=src.name,
-                                    start=o_start, end=o_end, context=context, kind=piece.kind))
+                                    start=o_start, end=o_end, context=context, kind=piece.kind,
+                                    pages=src.pages_of(o_start, o_end), ocr=src.ocr_in(o_start, o_end)))
     return docs, sections, chunks
 
 

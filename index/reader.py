@@ -1,133 +1,161 @@
-"""Read plain-text files: detect the encoding, never guess silently wrong.
+"""Read files and folders into ``SourceFile``s, reporting every file taken, skipped or partly read.
 
-Accepted: UTF-8 (with or without BOM), UTF-16 (with BOM, or BOM-less if the NUL pattern is clear),
-GB18030 (a superset of GBK/GB2312). A file that decodes under none of them, a binary file or an empty
-file raises ``SourceError`` naming the file; ``read_paths`` reports it and reads the rest.
+A file's kind is decided by its content (``index.formats.sniff``): PDF, DOCX, legacy DOC, HTML,
+Markdown or plain text. ``SourceFile.text`` is the document text as it will be cited (for PDF, DOCX,
+DOC and HTML the extracted text); every offset in planqa refers to it, and ``pages``/``blocks`` map
+it back to the original's pages and paragraphs. A folder walk names each file by its path relative to
+the folder (``2024/plan.pdf``), so same-named files in different folders stay distinct; symlinks that
+lead outside the folder are not followed. ``read_paths`` returns one ``FileReport`` per file found.
 """
 
 from __future__ import annotations
 
-import codecs
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+from index.formats import Block, PageSpan, SourceError, extract
+from index.formats.text import decode
 
-
-class SourceError(ValueError):
-    """A source file that cannot be read as text; the message names the file and the fix."""
+__all__ = ["FileReport", "SourceError", "SourceFile", "decode", "iter_files", "read_file", "read_paths", "walk"]
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file as read: ``text`` is the decoded original; every offset in planqa refers to it."""
+    """A file as read. ``name`` is what citations show: the path relative to the folder it was found
+    in (posix), or the file's own name when it was given directly."""
 
     path: Path
-    name: str  # what citations show: the file name
+    name: str
     text: str
     encoding: str
+    fmt: str = "text"  # text | markdown | pdf | docx | doc | html
+    pages: tuple[PageSpan, ...] = ()  # PDF: the page of each range of ``text``
+    blocks: tuple[Block, ...] = ()  # DOCX/HTML: the paragraph or table row of each range
+    title_hint: str | None = None  # the page's <title>/<h1>, a DOCX Title paragraph
+    notes: tuple[str, ...] = ()  # problems in plain words (pages without text, lines left out)
+    partial: bool = False  # some of the file could not be read
+    page_count: int = 0
+    pages_empty: tuple[int, ...] = ()  # pages with no text read from them
+
+    def pages_of(self, start: int, end: int) -> tuple[int, ...]:
+        """Pages that characters ``[start, end)`` of ``text`` lie on (empty for formats without pages)."""
+        return tuple(sorted({p.page for p in self.pages if p.start < max(end, start + 1) and start < p.end}))
+
+    def ocr_in(self, start: int, end: int) -> bool:
+        """Was any of ``[start, end)`` read by OCR?"""
+        return any(p.ocr and p.start < max(end, start + 1) and start < p.end for p in self.pages)
 
 
-def _looks_binary(raw: bytes) -> bool:
-    sample = raw[:8192]
-    if b"\x00" in sample:
-        return True
-    control = sum(b < 9 or 13 < b < 32 for b in sample)
-    return control > len(sample) * 0.05
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one file: ``taken``, ``partial`` (some pages or lines unread) or ``skipped``."""
+
+    name: str
+    path: str
+    status: str
+    reason: str = ""
+    fmt: str = ""
+    chars: int = 0
+    pages: int = 0
+    pages_ocr: tuple[int, ...] = ()
+    pages_empty: tuple[int, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """One line for the build output: ``plan.pdf: skipped: …``."""
+        if self.status == "taken":
+            ocr = f", pages {_ranges(self.pages_ocr)} by OCR" if self.pages_ocr else ""
+            return f"{self.name}: taken ({self.fmt}, {self.chars:,} characters{ocr})"
+        return f"{self.name}: {'partly read' if self.status == 'partial' else 'skipped'}: {self.reason}"
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["pages_ocr"], d["pages_empty"] = list(self.pages_ocr), list(self.pages_empty)
+        return d
 
 
-def _printable_share(text: str) -> float:
-    good = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
-    return good / max(1, len(text))
+def _ranges(pages: Iterable[int]) -> str:
+    return ", ".join(map(str, pages))
 
 
-def _utf16_without_bom(raw: bytes) -> str | None:
-    """UTF-16 without a byte-order mark: NUL bytes in a file that decodes cleanly as UTF-16."""
-    sample = raw[:4096]
-    if b"\x00" not in sample or len(raw) % 2:
-        return None
-    best, best_share = None, 0.0
-    for encoding in ("utf-16-le", "utf-16-be"):
-        try:
-            share = _printable_share(raw.decode(encoding))
-        except UnicodeDecodeError:
-            continue
-        if share > best_share:
-            best, best_share = encoding, share
-    return best if best_share >= 0.95 else None
-
-
-def decode(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
-    """Decode ``raw``; returns ``(text, encoding)`` or raises ``SourceError``."""
-    if not raw.strip():
-        raise SourceError(f"{name}: the file is empty; remove it or give it text")
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise SourceError(f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16 ({exc})") from exc
-    bomless = _utf16_without_bom(raw)
-    if bomless:
-        try:
-            return raw.decode(bomless), bomless
-        except UnicodeDecodeError:
-            pass
-    if _looks_binary(raw):
-        raise SourceError(f"{name}: looks like a binary file, not text; convert it to UTF-8 text first")
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{name}: is neither UTF-8, UTF-16 nor GB18030/GBK; re-save it as UTF-8 ({exc.reason} "
-            f"at byte {exc.start})"
-        ) from exc
-    # GB18030 decodes almost any byte string; accept it only if the result reads as Chinese text.
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    if cjk < max(1, len(text) * 0.2) or "\ufffd" in text:
-        raise SourceError(f"{name}: could not be decoded with confidence; re-save it as UTF-8")
-    return text, "gb18030"
-
-
-def read_file(path: str | Path) -> SourceFile:
+def read_file(path: str | Path, name: str | None = None) -> SourceFile:
+    """Read one file of any supported format; raises ``SourceError`` (naming the file) if it cannot."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    text, encoding = decode(path.read_bytes(), str(path))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path=path, name=path.name, text=text, encoding=encoding)
+    name = name or path.name
+    extracted = extract(path.read_bytes(), name)
+    return SourceFile(path=path, name=name, text=extracted.text, encoding=extracted.encoding, fmt=extracted.fmt,
+                      pages=extracted.pages, blocks=extracted.blocks, title_hint=extracted.title_hint,
+                      notes=extracted.notes, partial=extracted.partial, page_count=extracted.page_count,
+                      pages_empty=extracted.pages_empty)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def walk(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[FileReport]]:
+    """Every file under the folders named (and every file named): ``(path, name)`` with ``name``
+    relative to its folder, sorted; plus a report for each symlink not followed because it leads
+    outside its folder. Hidden files and folders are passed over."""
+    found: list[tuple[Path, str]] = []
+    refused: list[FileReport] = []
+    seen: set[Path] = set()
+    for p in map(Path, paths):
+        if not p.exists() and not p.is_symlink():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+        if not p.is_dir():
+            if p.resolve() not in seen:
+                seen.add(p.resolve())
+                found.append((p, p.name))
+            continue
+        root = p.resolve()
+        for folder, dirs, files in os.walk(p, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            here = Path(folder)
+            for entry in [here / d for d in dirs if (here / d).is_symlink()] + \
+                         [here / f for f in sorted(files) if not f.startswith(".")]:
+                name = entry.relative_to(p).as_posix()
+                target = entry.resolve()
+                if entry.is_symlink() and not _inside(target, root):
+                    refused.append(FileReport(name, str(entry), "skipped",
+                                              f"a symlink leading outside the folder ({target}); not followed"))
+                    continue
+                if entry.is_symlink() or entry.is_dir() or target in seen:
+                    continue  # a link to a folder or file inside the root: read where it lies
+                seen.add(target)
+                found.append((entry, name))
+    found.sort(key=lambda f: f[1])
+    return found, refused
 
 
 def iter_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and text files under folders named (sorted; hidden files skipped)."""
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                and f.suffix.lower() in TEXT_SUFFIXES
-            )
-        elif p.exists():
-            files.append(p)
-        else:
-            raise FileNotFoundError(f"{p}: no such file or folder")
-    return files
+    """Files named, and files under folders named (sorted; hidden files and outside symlinks skipped)."""
+    return [path for path, _ in walk(paths)[0]]
 
 
-def read_paths(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[str]]:
-    """Read every file; returns the files read and one message per file skipped."""
+def read_paths(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[FileReport]]:
+    """Read every file; returns the files read and one report per file found (taken, partial or skipped)."""
+    found, reports = walk(paths)
     read: list[SourceFile] = []
-    errors: list[str] = []
-    for f in iter_files(paths):
+    for path, name in found:
         try:
-            read.append(read_file(f))
+            src = read_file(path, name)
         except SourceError as exc:
-            errors.append(str(exc))
-    return read, errors
+            reason = str(exc).removeprefix(f"{name}: ")
+            reports.append(FileReport(name, str(path), "skipped", reason))
+            continue
+        read.append(src)
+        ocr = tuple(sorted({p.page for p in src.pages if p.ocr}))
+        reports.append(FileReport(name, str(path), "partial" if src.partial else "taken", "; ".join(src.notes),
+                                  src.fmt, len(src.text), src.page_count, ocr, src.pages_empty))
+    order = {name: i for i, (_, name) in enumerate(found)}
+    reports.sort(key=lambda r: order.get(r.name, -1))
+    return read, reports

@@ -69,6 +69,8 @@ class Chunk:
     end: int
     context: str = ""
     kind: str = "text"  # text | table | box
+    pages: tuple[int, ...] = ()  # PDF pages the passage lies on (cite as p. N)
+    ocr: bool = False  # read by OCR from a page without a text layer
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -79,4 +81,5 @@ class Chunk:
     def from_dict(cls, d: dict) -> Chunk:
         d = dict(d)
         d["section_path"] = tuple(d["section_path"])
+        d["pages"] = tuple(d.get("pages", ()))
         return cls(**d)
