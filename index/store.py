@@ -8,7 +8,8 @@ Layout (``FORMAT_VERSION`` 2)::
     documents.jsonl        one Document a line
     sections.jsonl         one Section a line
     chunks.jsonl           one Chunk a line; line i is vector id i in every FAISS file and doc i in BM25
-    dense.<encoder>.faiss  one FAISS index per dense channel; its ids are chunk rows (several sentence
+    dense[.<channel>].<encoder>.faiss
+                           one FAISS index per dense channel; its ids are chunk rows (several sentence
                            windows of a chunk share the chunk's row)
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
     sources/               the original texts (UTF-8) under their names relative to the corpus root
@@ -64,7 +65,9 @@ class DenseIndex:
 
     @property
     def file(self) -> str:
-        return f"dense.{encoder_slug(self.encoder)}.faiss"
+        # the channel in the name too: two channels may use one encoder (with other windows)
+        prefix = "dense" if self.channel == "dense" else f"dense.{self.channel}"
+        return f"{prefix}.{encoder_slug(self.encoder)}.faiss"
 
 
 @dataclass

@@ -1,0 +1,252 @@
+"""Serving under load: a real ``planqa serve`` on 127.0.0.1, simulated users, abandoned requests.
+
+Each simulated user sends 5 mixed requests (ask in Chinese and English, compare, cite) through Gradio's
+browser protocol (``queue/join`` + the ``queue/data`` event stream), thinking 1–2 s between them.
+Reported per level: answered share, p50/p95 latency, requests/s, server CPU seconds per request. Then
+30 abandoned requests (joined, stream closed at once, as a closed browser tab does) and the latency of
+one normal ask right after them.
+
+Two servers in one run: the baseline (``--baseline-env``, by default one shared worker pair and an
+unbounded queue, the settings before the queue was bounded) and the candidate (the app's defaults).
+The ratio of their throughputs at ``--ratio-users`` is the comparable number; absolute times on a
+shared machine are noise. Questions are generic plan questions written for this benchmark; quotes are
+sentences drawn from the index's own chunks. One JSON record, last line.
+
+    python benchmarks/bench_serve.py --index /tmp/me/index [--users 1,10,50,100] [--out FILE.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+QUESTIONS_ZH = [
+    "2025年的主要目标是什么", "绿色建筑占新建建筑的比例", "食品安全抽检合格率", "人才引进的措施",
+    "空气质量优良天数比率", "研发投入占地区生产总值比重", "知识产权保护", "养老服务设施建设",
+    "数字经济核心产业增加值", "城市更新的重点任务", "质量强市的保障措施", "标准化工作的目标",
+]
+QUESTIONS_EN = [
+    "green building targets", "food safety inspection rate", "intellectual property protection",
+    "air quality goals", "elderly care services", "digital economy output",
+]
+COMPARE = ["2025年主要目标", "PM2.5浓度目标", "保障措施"]
+BASELINE_ENV = {"PLANQA_CONCURRENCY": "2", "PLANQA_QUEUE": "0"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``planqa serve`` in a child process on a free port; stopped by its process id."""
+
+    def __init__(self, index: str, env: dict[str, str], ready_timeout: float = 600.0):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from app import cli; "
+                f"sys.exit(cli(['serve', '--index', {index!r}, '--port', '{self.port}']))")
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_serve_{self.port}.log", "w")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait(ready_timeout)
+
+    def _wait(self, timeout: float) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"planqa serve exited ({self.proc.returncode}); see {self.log.name}")
+            try:
+                if httpx.get(self.url + "gradio_api/info", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise TimeoutError(f"planqa serve not ready after {timeout:.0f} s; see {self.log.name}")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+class Api:
+    """Gradio's browser protocol for named endpoints: defaults for every parameter but the first."""
+
+    def __init__(self, url: str):
+        import httpx
+
+        self.url = url
+        config = httpx.get(url + "config", timeout=30).json()
+        info = httpx.get(url + "gradio_api/info", timeout=30).json()["named_endpoints"]
+        self.fn = {d.get("api_name"): d["id"] for d in config["dependencies"] if d.get("api_name")}
+        self.defaults = {name.strip("/"): [p.get("parameter_default") for p in e["parameters"]]
+                         for name, e in info.items()}
+
+    def request(self, api: str, first: str, timeout: float = 120.0, abandon: bool = False) -> tuple[bool, float, str]:
+        """(answered, seconds, error) of one call; ``abandon``: close the stream right after joining."""
+        import httpx
+
+        session = uuid.uuid4().hex[:11]
+        data = [first, *self.defaults[api][1:]]
+        started = time.perf_counter()
+        try:
+            with httpx.Client(timeout=timeout) as client:
+                joined = client.post(self.url + "gradio_api/queue/join", json={
+                    "data": data, "event_data": None, "fn_index": self.fn[api], "trigger_id": None,
+                    "session_hash": session})
+                if joined.status_code != 200:
+                    return False, time.perf_counter() - started, f"join {joined.status_code}: {joined.text[:80]}"
+                with client.stream("GET", self.url + "gradio_api/queue/data",
+                                   params={"session_hash": session}) as stream:
+                    if abandon:
+                        return False, time.perf_counter() - started, "abandoned"
+                    for line in stream.iter_lines():
+                        if not line.startswith("data:"):
+                            continue
+                        msg = json.loads(line[5:])
+                        if msg.get("msg") == "process_completed":
+                            ok = bool(msg.get("success"))
+                            return ok, time.perf_counter() - started, "" if ok else str(msg.get("output"))[:80]
+                        if time.perf_counter() - started > timeout:
+                            break
+        except httpx.HTTPError as exc:
+            return False, time.perf_counter() - started, f"{type(exc).__name__}"
+        return False, time.perf_counter() - started, "timeout"
+
+
+def user_plan(rng: random.Random, quotes: list[str]) -> list[tuple[str, str]]:
+    return [("ask", rng.choice(QUESTIONS_ZH)), ("ask", rng.choice(QUESTIONS_EN)), ("cite", rng.choice(quotes)),
+            ("ask", rng.choice(QUESTIONS_ZH)), ("compare", rng.choice(COMPARE))]
+
+
+def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int, cap: float) -> dict:
+    results: list[tuple[bool, float, str]] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + cap
+
+    def user(number: int) -> None:
+        rng = random.Random(seed * 1000 + number)
+        time.sleep(rng.uniform(0, 1.5))  # users arrive over the first think time
+        for api_name, text in user_plan(rng, quotes):
+            if time.monotonic() > stop_at:
+                outcome = (False, 0.0, "not sent: level time cap")
+            else:
+                outcome = api.request(api_name, text, timeout=max(1.0, stop_at - time.monotonic()))
+            with lock:
+                results.append(outcome)
+            time.sleep(rng.uniform(1.0, 2.0))
+
+    cpu0, started = server.cpu_seconds(), time.perf_counter()
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(cap + 150)
+    wall = time.perf_counter() - started
+    answered = [s for ok, s, _ in results if ok]
+    errors: dict[str, int] = {}
+    for ok, _, error in results:
+        if not ok:
+            errors[error] = errors.get(error, 0) + 1
+    q = statistics.quantiles(answered, n=20) if len(answered) >= 2 else [answered[0]] * 19 if answered else [0] * 19
+    return {
+        "users": users, "requests": users * 5, "answered": len(answered),
+        "answered_share": round(len(answered) / (users * 5), 3),
+        "p50_s": round(statistics.median(answered), 3) if answered else None, "p95_s": round(q[18], 3),
+        "requests_per_s": round(len(answered) / wall, 2), "wall_s": round(wall, 1),
+        "server_cpu_s_per_request": round((server.cpu_seconds() - cpu0) / max(1, len(answered)), 3),
+        "errors": errors,
+    }
+
+
+def abandoned(api: Api, count: int = 30) -> dict:
+    """``count`` asks joined and dropped at once, then one normal ask (its latency is the number)."""
+    threads = [threading.Thread(target=api.request, args=("ask", QUESTIONS_ZH[i % len(QUESTIONS_ZH)]),
+                                kwargs={"abandon": True}) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    time.sleep(0.5)
+    ok, seconds, error = api.request("ask", "深圳2025年食品安全目标")
+    return {"abandoned": count, "next_ask_answered": ok, "next_ask_s": round(seconds, 3), "error": error}
+
+
+def sample_quotes(index: str, count: int = 40, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    rows = [json.loads(line) for line in open(Path(index) / "chunks.jsonl", encoding="utf-8")]
+    sentences = [s for r in rows for s in re.split(r"(?<=[。；])", r["text"]) if 20 <= len(s) <= 120]
+    return rng.sample(sentences, min(count, len(sentences)))
+
+
+def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str], cap: float,
+            with_abandoned: bool) -> dict:
+    server = Server(index, env)
+    try:
+        api = Api(server.url)
+        api.request("ask", "深圳2025年目标")  # warm
+        out = {"env": env, "levels": [run_level(api, server, n, quotes, seed=n, cap=cap) for n in levels]}
+        if with_abandoned:
+            out["abandoned"] = abandoned(api)
+        return out
+    finally:
+        server.stop()
+
+
+def main(index: str, users: tuple[int, ...] = (1, 10, 50, 100), ratio_users: int = 50,
+         baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None) -> dict:
+    quotes = sample_quotes(index)
+    baseline = measure(index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap, with_abandoned=True)
+    candidate = measure(index, {}, list(users), quotes, cap, with_abandoned=True)
+    rate = {r["users"]: r["requests_per_s"] for r in candidate["levels"]}
+    base_rate = baseline["levels"][0]["requests_per_s"]
+    record = {
+        "benchmark": "bench_serve", "index": index, "machine": {"cpus": os.cpu_count(),
+                                                                "python": platform.python_version()},
+        "baseline": baseline, "candidate": candidate,
+        "throughput_ratio": round(rate.get(ratio_users, 0) / base_rate, 2) if base_rate else None,
+    }
+    text = json.dumps(record, ensure_ascii=False)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return record
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", required=True, help="an index folder (planqa build --index DIR)")
+    parser.add_argument("--users", default="1,10,50,100", help="simulated users per level")
+    parser.add_argument("--ratio-users", type=int, default=50)
+    parser.add_argument("--baseline-env", default=json.dumps(BASELINE_ENV), help="JSON env of the baseline server")
+    parser.add_argument("--cap", type=float, default=240.0, help="seconds per level at most")
+    parser.add_argument("--out", help="also write the JSON record here")
+    a = parser.parse_args()
+    main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap, a.out)
