@@ -1,225 +1,77 @@
-"""The Gradio UI: 问答 Ask, 对比 Compare, 溯源 Cite, 文档 Documents. UI code only; the work is in ``search/``.
+"""The Gradio UI: 问答 Ask, 对比 Compare, 溯源 Cite, 文档 Documents. Wiring only.
 
-Handlers are plain functions ``(engine, *inputs) -> html`` so they are testable without a server;
-``build_app`` wires them to components, ``main`` loads the engine once and serves.
+What each tab does is in ``app_tabs`` (plain functions ``(engine, *inputs) -> html``, testable without
+a server) and ``app_upload``; the HTML in ``search.render*``. ``build_app`` wires them to components,
+``serve`` launches, ``main`` loads the engine once and serves. The page script
+(``search.render_style.HEAD``) hands clicks on citation links, copy, add-to-compare, filter chips and
+paging to hidden buttons here, and keeps the page state in the URL; ``on_load`` restores it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import sys
-import unicodedata
-from collections.abc import Sequence
+import threading
 from typing import Any
 
-from search import render
+import app_tabs
+import app_upload
+from app_tabs import (  # noqa: F401  (the handlers, importable from here as before)
+    MAX_QUESTION_CHARS,
+    PAGE,
+    ask,
+    check_question,
+    cite,
+    compare,
+    compare_passages,
+    document_choices,
+    documents_list,
+    outline,
+    read_section,
+    region_choices,
+    view,
+)
+from search import render, render_compare, render_viewer
+from search.render_style import ASK_JS, CITE_JS, COMPARE_JS, CSS, HEAD, tab_js
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
 EXAMPLES = [
-    "深圳国际食品谷建设工程",
+    "深圳到2025年食品抽检要达到什么水平",
     "湖州二星级以上绿色建筑占新建民用建筑比例",
     "Shenzhen intellectual property targets",
     "Luohu lung cancer screening",
 ]
 COPY_LABEL = render.COPY_LABEL
-# The answer card's copy button; navigator.clipboard exists only on https or localhost, hence the fallback.
-COPY_JS = """
-element.addEventListener('click', (event) => {
-  const button = event.target.closest('.pq-copy');
-  if (!button) return;
-  const text = button.dataset.citation;
-  const done = () => { button.textContent = '已复制 Copied'; };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(text).then(done, done);
-  } else {
-    const area = document.createElement('textarea');
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand('copy');
-    area.remove();
-    done();
-  }
-});
-"""
-CSS = """
-.gradio-container {max-width: 1240px !important; width: 100% !important; margin: 0 auto !important}
-.pq-card {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;
-  margin: 10px 0; background: var(--background-fill-secondary)}
-.pq-answer {border-left: 5px solid #f0a020}
-.pq-sentence {font-size: 1.15rem; line-height: 1.75}
-.pq-meta {color: var(--body-text-color-subdued); font-size: .88rem; margin: 2px 0 6px}
-.pq-title {font-weight: 600}
-.pq-text {white-space: pre-wrap; overflow-wrap: anywhere; word-break: break-word; line-height: 1.75}
-.pq-note {color: var(--body-text-color-subdued); padding: 8px 0}
-.pq-cols {display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px}
-.pq-table {border-collapse: collapse; width: 100%; margin: 4px 0 !important; border: none !important}
-.pq-table tr {border: none !important}
-.pq-table td, .pq-table th {padding: 4px 10px !important; border: none !important;
-  border-bottom: 1px solid var(--border-color-primary) !important; text-align: left}
-.pq-why .pq-table {width: auto; font-size: .88rem}
-.pq-cite {display: flex; gap: 12px; align-items: center; flex-wrap: wrap}
-.pq-copy {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;
-  background: var(--background-fill-primary); cursor: pointer; font-size: .88rem}
-.pq-chip {display: inline-block; border-radius: 10px; padding: 0 8px; margin: 2px; background: #c9f0c0}
-.pq-chip.diff {background: #ffc9c9}
-.pq-numbers {margin: 6px 0; font-size: .92rem}
-.pq-context + .pq-context {border-top: 1px dashed var(--border-color-primary); margin-top: 6px;
-  padding-top: 6px}
-mark {padding: 0; border-radius: 0; color: inherit}  /* flat: one passage is cut into several marks */
-mark.answer, mark.match {background: #ffe7a0; box-shadow: inset 0 -2px #f0a020}
-mark.term {background: #cfe3ff}
-mark.number {background: #c9f0c0; font-weight: 600} mark.diff {background: #ffc9c9; font-weight: 600}
-details.pq-why summary {cursor: pointer; color: var(--body-text-color-subdued); font-size: .88rem}
-"""
+_match_spans = render.match_spans
+ACTIONS = ("view", "add", "untray", "tray", "unfilter", "more")  # the page script's hidden buttons
+TABS = ("ask", "compare", "cite", "documents")
 
 
-# --- input checks ------------------------------------------------------------------------------------
-def check_question(question: str | None) -> str | None:
-    """The friendly message for a question we cannot use, or None when it is fine."""
-    q = (question or "").strip()
-    if not q:
-        return "请输入问题。 Please type a question."
-    if len(q) > MAX_QUESTION_CHARS:
-        return (
-            f"问题太长（{len(q)} 字），请缩短到 {MAX_QUESTION_CHARS} 字以内。 "
-            f"The question is too long ({len(q)} characters); keep it under {MAX_QUESTION_CHARS}."
-        )
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in q):
-        return "问题里没有文字或数字。 The question has no words or numbers in it."
-    return None
+class EngineHolder:
+    """The engine the app serves now; ``swap`` puts a new one in (after an upload) without a restart."""
 
+    def __init__(self, engine: Any):
+        self._engine = engine
+        self._lock = threading.Lock()
 
-# --- 问答 Ask -------------------------------------------------------------------------------------
-def ask(
-    engine: Any,
-    question: str | None,
-    doc_ids: Sequence[str] | None = None,
-    region: str | None = None,
-    k: int = 5,
-) -> tuple[str, str, str]:
-    """The Ask tab: ``(answer_html, citation, passages_html)``; a friendly note instead of an error."""
-    problem = check_question(question)
-    if problem:
-        return render.note(problem), "", ""
-    try:
-        result = engine.ask(
-            question.strip(), k=k, doc_ids=list(doc_ids) if doc_ids else None, region=region or None
-        )
-    except ValueError as exc:  # the engine's messages say how to fix the input
-        return render.note(str(exc)), "", ""
-    answer = result.answer
-    if answer is None:
-        reason = getattr(result, "reason", "") or ""
-        card = render.note(
-            "没有找到确切的答案句，请看下面的段落。 "
-            f"No exact answer sentence; see the passages below. {reason}"
-        )
-        citation = ""
-    else:
-        citation = str(answer.citation)
-        card = render.answer_card(answer, result.hits)
-    if not result.hits:
-        return card, citation, render.note("没有相关段落。 No passage matched.")
-    return card, citation, render.passage_cards(result.hits, answer)
+    @property
+    def current(self) -> Any:
+        return self._engine
 
+    def swap(self, engine: Any) -> None:
+        with self._lock:
+            self._engine = engine
 
-# --- 文档 Documents ---------------------------------------------------------------------------------
-def documents_table(engine: Any) -> str:
-    """Every indexed document with its region, years and size."""
-    return render.documents_table(engine.documents, engine.chunks)
+    def reload(self) -> None:
+        """Load the index again from its folder (it was updated in place)."""
+        from search.engine import Engine
 
-
-def document_choices(engine: Any) -> list[tuple[str, str]]:
-    """``(label, doc_id)`` pairs for the document pickers."""
-    return [(d.title, d.doc_id) for d in engine.documents]
-
-
-def region_choices(engine: Any) -> list[tuple[str, str]]:
-    regions = sorted({d.region for d in engine.documents if d.region})
-    return [("全部 All", "")] + [(r, r) for r in regions]
-
-
-def outline(engine: Any, doc_id: str | None) -> tuple[str, list[tuple[str, str]]]:
-    """A document's outline: ``(html, section choices)``; a choice's value is the section's start offset."""
-    if not doc_id:
-        return render.note("请选择一个文档。 Pick a document."), []
-    sections = [s for s in engine.sections if s.doc_id == doc_id]
-    top = min((s.level for s in sections), default=0)
-    choices = [("\u3000" * (s.level - top) + s.heading, str(s.start)) for s in sections]
-    return render.outline_card(engine.document(doc_id), sections), choices
-
-
-def read_section(engine: Any, doc_id: str | None, section_start: str | None) -> str:
-    """The passages of one section (those overlapping its ``[start, end)`` in the source file)."""
-    if not doc_id or not section_start:
-        return ""
-    start = int(section_start)
-    section = next((s for s in engine.sections if s.doc_id == doc_id and s.start == start), None)
-    if section is None:
-        return render.note("找不到这个章节。 Section not found; pick it again from the list.")
-    chunks = [
-        c for c in engine.chunks if c.doc_id == doc_id and c.start < section.end and c.end > section.start
-    ]
-    return render.section_passages(section, chunks)
-
-
-# --- 对比 Compare ----------------------------------------------------------------------------------
-def compare(engine: Any, question: str | None, doc_ids: Sequence[str] | None = None, top: int = 2) -> str:
-    """The Compare tab: one column per document (2–4 picked, or the most relevant ones)."""
-    problem = check_question(question)
-    if problem:
-        return render.note(problem)
-    if doc_ids and len(doc_ids) == 1:
-        return render.note(
-            "请选择 2–4 个文档，或者都不选。 Pick 2–4 documents, or none for the most relevant ones."
-        )
-    try:
-        comparison = engine.compare(question.strip(), doc_ids=list(doc_ids) if doc_ids else None, top=top)
-    except ValueError as exc:
-        return render.note(str(exc))
-    if not comparison.columns:
-        return render.note("没有可对比的文档。 No document to compare.")
-    return render.compare_columns(comparison.columns)
-
-
-def compare_passages(engine: Any, passage_a: str | None, passage_b: str | None) -> str:
-    """Two passages side by side: shared terms and the numbers only one of them states are marked."""
-    a, b = (passage_a or "").strip(), (passage_b or "").strip()
-    if not a or not b:
-        return render.note(
-            "请填写两个段落编号（问答页上的 id）。 Give two chunk ids (the 'id' shown on the Ask tab)."
-        )
-    try:
-        pair = engine.compare_chunks(a, b)
-    except ValueError as exc:
-        return render.note(str(exc))
-    return render.passage_pair(pair)
-
-
-# --- 溯源 Cite -------------------------------------------------------------------------------------
-def cite(engine: Any, quote: str | None, k: int = 5) -> str:
-    """The Cite tab: where a quote comes from, in context; "not found" with the nearest candidates."""
-    problem = check_question(quote)
-    if problem:
-        return render.note(problem.replace("问题", "引文").replace("question", "quote"))
-    try:
-        result = engine.cite(quote.strip(), k=k)
-    except ValueError as exc:
-        return render.note(str(exc))
-    if not result.found:
-        return render.quote_not_found(result)
-    best = result.matches[0]
-    # In context: the passage of the match with one passage of its section on each side.
-    passages = None if best.passage is None else engine.show(best.passage.chunk_id, context=1)
-    return render.quote_match_card(best, passages)
-
-
-_match_spans = render.match_spans  # its old name here, which tests/test_app.py checks
+        old = self._engine
+        self.swap(Engine.load(old.path, build_if_missing=False, encoders=getattr(old, "encoders", None)))
 
 
 def _guarded(*fill: Any):
@@ -230,9 +82,9 @@ def _guarded(*fill: Any):
 
     def wrap(callback):
         @functools.wraps(callback)  # gradio reads the signature for the API page
-        def guarded(*args):
+        def guarded(*args, **kwargs):
             try:
-                return callback(*args)
+                return callback(*args, **kwargs)
             except Exception as exc:  # a UI answers with a message; the log keeps the traceback
                 logger.exception("%s failed", callback.__name__)
                 note = render.note(f"出错了，请重试。 Something went wrong: {type(exc).__name__}: {exc}")
@@ -243,158 +95,347 @@ def _guarded(*fill: Any):
     return wrap
 
 
-# --- the app --------------------------------------------------------------------------------------
-def build_app(engine: Any):
-    """The four tabs over ``engine``.
+def url_state(engine: Any, params: dict[str, str]) -> dict[str, Any]:
+    """What a URL's query restores: the values of the inputs, the results, the tab."""
+    q, region = params.get("q", ""), params.get("region", "")
+    known = {d.doc_id for d in engine.documents}
+    docs = [d for d in params.get("docs", "").split(",") if d in known]
+    state: dict[str, Any] = {"question": q, "docs": docs, "region": region, "ask": ("", "", "", ""),
+                             "tab": params.get("tab", "ask") if params.get("tab") in TABS else "ask"}
+    if q:
+        state["ask"] = ask(engine, q, docs, region)
+    cq = params.get("cq", "")
+    cdocs = [d for d in params.get("cdocs", "").split(",") if d in known]
+    state.update(cq=cq, cdocs=cdocs, comparison=compare(engine, cq, cdocs) if cq else "")
+    quote = params.get("quote", "")
+    state.update(quote=quote, source=cite(engine, quote) if quote else "")
+    doc = params.get("doc", "")
+    state["viewer"] = view(engine, doc, params.get("at", "")) if doc else view(engine, None)
+    return state
 
-    API endpoints (for gradio_client): ask, compare, compare_passages, cite, outline, section.
+
+def build_app(source: Any):
+    """The four tabs over ``source`` (an Engine, or an ``EngineHolder`` whose engine may be swapped).
+
+    API endpoints (for gradio_client): ask, compare, compare_passages, cite, outline, section,
+    export_ask, export_compare.
     """
     import gradio as gr
 
-    docs = document_choices(engine)
+    holder = source if hasattr(source, "swap") else EngineHolder(source)
+
+    def engine() -> Any:
+        return holder.current
+
+    docs = document_choices(engine())
     engine_events = {"concurrency_id": "engine"}  # one shared limit: the engine's models are the bottleneck
     with gr.Blocks(title="planqa · 规划问答", analytics_enabled=False) as demo:  # no network here
         gr.Markdown(
-            "## planqa · 规划文本问答 Plan QA\n在规划文本中找到回答问题的原文段落，并给出准确出处。"
-            "  Find the passage of a Chinese government plan that answers your question, with an exact "
-            "citation."
+            "## planqa · 规划文本问答 Plan QA\n在规划文本中找到回答问题的原文段落，并给出可点开的出处。"
+            "  Find the passage of a Chinese government plan that answers your question, with a citation "
+            "that opens the source."
         )
-        with gr.Tab("问答 Ask", id="tab-ask"):
-            with gr.Row(equal_height=True):
-                question = gr.Textbox(
-                    label="问题 Question",
-                    elem_id="question",
-                    lines=1,
-                    max_lines=4,
-                    scale=6,
-                    placeholder="例如：吉林省到2025年主导制定国家标准多少项 / e.g. Huzhou green factories",
-                )
-                ask_btn = gr.Button("提问 Ask", variant="primary", elem_id="ask", scale=1, min_width=120)
-            with gr.Accordion("筛选 Filters", open=False):
-                with gr.Row():
-                    doc_filter = gr.Dropdown(
-                        docs, value=[], multiselect=True, label="文档 Documents", scale=3
+        index_line = gr.Markdown(elem_id="index-version")  # which index answers: its build time
+        demo.load(lambda: index_version_line(engine()), None, index_line, api_visibility="private")
+        arg = gr.Textbox(visible="hidden", elem_id="pq-arg")
+        go = {name: gr.Button(name, visible="hidden", elem_id=f"pq-{name}-go") for name in ACTIONS}
+        tray = gr.State([])
+        history = gr.State([])
+        with gr.Tabs(selected="ask", overflow_behavior="wrap", elem_id="tabs") as tabs:
+            with gr.Tab("问答 Ask", id="ask", elem_id="tab-ask") as ask_tab:
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label="问题 Question（回车提问 Enter asks）", elem_id="question", lines=1, max_lines=4,
+                        scale=6, placeholder="例如：吉林省到2025年主导制定国家标准多少项 / e.g. Huzhou green factories",
                     )
-                    region = gr.Dropdown(region_choices(engine), value="", label="地区 Region", scale=1)
-            gr.Examples(EXAMPLES, inputs=question, label="示例问题 Example questions")
-            answer = gr.HTML(elem_id="answer", js_on_load=COPY_JS)
-            citation = gr.Textbox(visible=False)  # the plain citation, for API clients
-            passages = gr.HTML(elem_id="passages")
+                    ask_btn = gr.Button("提问 Ask", variant="primary", elem_id="ask", scale=1, min_width=100)
+                gr.HTML(render.run_chips(EXAMPLES, "示例 Examples:"), elem_id="examples")
+                history_html = gr.HTML(elem_id="history")
+                with gr.Accordion("筛选 Filters", open=False):
+                    with gr.Row():
+                        doc_filter = gr.Dropdown(docs, value=[], multiselect=True, label="文档 Documents", scale=3)
+                        region = gr.Dropdown(region_choices(engine()), value="", label="地区 Region", scale=1)
+                chips = gr.HTML(elem_id="filters-active")
+                answer = gr.HTML(elem_id="answer")
+                citation = gr.Textbox(visible=False)  # the plain citation, for API clients
+                passages = gr.HTML(elem_id="passages")
+                ask_tray = gr.HTML(render_compare.tray([]), elem_id="compare-tray")
+                with gr.Accordion("导出 Export (CSV / Markdown)", open=False):
+                    with gr.Row():
+                        ask_csv = gr.Button("导出 CSV", elem_id="export-ask-csv", size="sm")
+                        ask_md = gr.Button("导出 Markdown", elem_id="export-ask-md", size="sm")
+                    ask_file = gr.File(label="文件 File", elem_id="export-ask", interactive=False)
 
-            @_guarded("", "")
-            def ask_fn(
-                question: str, documents: list[str] | None, region: str | None
-            ) -> tuple[str, str, str]:
-                return ask(engine, question, documents, region)
+            with gr.Tab("对比 Compare", id="compare", elem_id="tab-compare") as compare_tab:
+                with gr.Row(equal_height=True):
+                    c_question = gr.Textbox(label="问题 Question", elem_id="compare-question", lines=1, scale=3)
+                    c_docs = gr.Dropdown(
+                        docs, value=[], multiselect=True, max_choices=4, scale=3,
+                        label="文档 Documents（2–4 个；不选 = 最相关 none = most relevant）",
+                    )
+                    c_btn = gr.Button("对比 Compare", variant="primary", elem_id="compare", scale=1, min_width=100)
+                comparison = gr.HTML(elem_id="comparison")
+                with gr.Accordion("导出 Export (CSV / Markdown)", open=False):
+                    with gr.Row():
+                        c_csv = gr.Button("导出 CSV", elem_id="export-compare-csv", size="sm")
+                        c_md = gr.Button("导出 Markdown", elem_id="export-compare-md", size="sm")
+                    c_file = gr.File(label="文件 File", elem_id="export-compare", interactive=False)
+                gr.Markdown("#### 段落并排 Passages side by side")
+                compare_tray = gr.HTML(render_compare.tray([]), elem_id="compare-tray-2")
+                passage_pair = gr.HTML(elem_id="passage-pair")
 
-            ask_io = {"inputs": [question, doc_filter, region], "outputs": [answer, citation, passages]}
-            ask_btn.click(ask_fn, **ask_io, api_name="ask", **engine_events)
-            question.submit(ask_fn, **ask_io, api_visibility="private", **engine_events)
+            with gr.Tab("溯源 Cite", id="cite", elem_id="tab-cite") as cite_tab:
+                quote = gr.Textbox(label="引文 Quote（粘贴一句原文 paste a sentence；Ctrl+Enter 查找 finds it）",
+                                   elem_id="quote", lines=3)
+                cite_btn = gr.Button("溯源 Find the source", variant="primary", elem_id="cite")
+                source_html = gr.HTML(elem_id="source")
 
-        with gr.Tab("对比 Compare", id="tab-compare"):
-            with gr.Row(equal_height=True):
-                c_question = gr.Textbox(label="问题 Question", elem_id="compare-question", scale=3)
-                c_docs = gr.Dropdown(
-                    docs,
-                    value=[],
-                    multiselect=True,
-                    max_choices=4,
-                    scale=3,
-                    label="文档 Documents（2–4 个；不选 = 最相关 none = most relevant）",
-                )
-                c_btn = gr.Button(
-                    "对比 Compare", variant="primary", elem_id="compare", scale=1, min_width=120
-                )
-            comparison = gr.HTML(elem_id="comparison")
-            gr.Markdown("#### 两段并排 Two passages side by side")
-            with gr.Row(equal_height=True):
-                passage_a = gr.Textbox(label="段落 A 编号 Passage A: chunk id", scale=3)
-                passage_b = gr.Textbox(label="段落 B 编号 Passage B: chunk id", scale=3)
-                p_btn = gr.Button("并排 Compare passages", elem_id="compare-passages", scale=1, min_width=120)
-            passage_pair = gr.HTML(elem_id="passage-pair")
+            with gr.Tab("文档 Documents", id="documents", elem_id="tab-documents") as documents_tab:
+                doc_pick = gr.Dropdown(docs, value=None, label="打开文档 Open a document", elem_id="document")
+                viewer = gr.HTML(view(engine(), None), elem_id="viewer")
+                gr.Markdown("#### 所有文档 All documents")
+                documents = gr.HTML(documents_list(engine()), elem_id="documents")
+                upload = gr.File(label=f"上传规划 Upload plans（.txt / .pdf / .docx，每个 ≤ {app_upload.max_bytes() // 2**20} MB each）", elem_id="upload",
+                                 file_count="multiple", type="filepath")
+                upload_report = gr.HTML(elem_id="upload-report")
 
+        # --- 问答 Ask
+        @_guarded("", "", "")
+        def ask_fn(question: str, documents: list[str] | None = None, region: str | None = "") -> tuple:
+            return ask(engine(), question, documents, region)
+
+        ask_io = {"inputs": [question, doc_filter, region], "outputs": [answer, citation, passages, chips],
+                  "js": ASK_JS, "show_progress_on": [answer], **engine_events}
+
+        def remember(question: str, past: list[str]) -> tuple[list[str], str]:
+            q = (question or "").strip()
+            past = ([q] if q and not check_question(q) else []) + [p for p in past if p != q]
+            return past[:8], render.run_chips(past[:8], "本次搜索 This session:")
+
+        ask_btn.click(ask_fn, **ask_io, api_name="ask").then(remember, [question, history], [history, history_html])
+        question.submit(ask_fn, **ask_io, api_visibility="private").then(
+            remember, [question, history], [history, history_html])
+
+        @_guarded()
+        def more_fn(question: str, documents: list[str] | None, region: str | None, shown: str) -> str:
+            return app_tabs.more(engine(), question, documents, region, shown)
+
+        go["more"].click(more_fn, [question, doc_filter, region, arg], passages, api_visibility="private",
+                         js="(q, d, r, a) => [q, d, r, window.pqArg]", **engine_events)
+
+        @_guarded(gr.update(), gr.update(), "", "", "")
+        def unfilter_fn(target: str, question: str, documents: list[str] | None, region: str | None):
+            chip = json.loads(target or "{}")
+            documents = [d for d in documents or [] if not (chip.get("kind") == "doc" and d == chip.get("value"))]
+            region = "" if chip.get("kind") == "region" else region
+            return (documents, region, *ask(engine(), question, documents, region))
+
+        go["unfilter"].click(
+            unfilter_fn, [arg, question, doc_filter, region], [doc_filter, region, answer, citation, passages, chips],
+            js="(a, q, d, r) => [window.pqArg, q, d, r]", api_visibility="private", **engine_events,
+        ).then(None, [question, doc_filter, region], None,
+               js="(q, d, r) => { pqUrl({q: q, docs: d, region: r}); }")
+
+        def export_fn(fmt: str):
             @_guarded()
-            def compare_fn(question: str, documents: list[str] | None) -> str:
-                return compare(engine, question, documents)
+            def export(question: str, documents: list[str] | None, region: str | None):
+                return app_tabs.export_ask(engine(), question, documents, region, fmt)
+            return export
 
+        ask_csv.click(export_fn("csv"), [question, doc_filter, region], ask_file, api_name="export_ask")
+        ask_md.click(export_fn("md"), [question, doc_filter, region], ask_file, api_visibility="private")
+
+        # --- the compare tray
+        def tray_fn(add: bool):
+            def change(current: list[str], chunk_id: str):
+                if add:
+                    current = app_tabs.tray_add(engine(), current, chunk_id)
+                else:
+                    current = [c for c in current if c != chunk_id]
+                html = app_tabs.tray_html(engine(), current)
+                return current, html, html
+            return change
+
+        for name, add in (("add", True), ("untray", False)):
+            go[name].click(tray_fn(add), [tray, arg], [tray, ask_tray, compare_tray],
+                           js="(t, a) => [t, window.pqArg]", api_visibility="private")
+
+        @_guarded(gr.update())
+        def tray_compare_fn(current: list[str]):
+            return app_tabs.tray_compare(engine(), current), gr.Tabs(selected="compare")
+
+        go["tray"].click(tray_compare_fn, tray, [passage_pair, tabs], api_visibility="private").then(
+            None, None, None, js="() => { pqUrl({tab: 'compare'}); }")
+
+        # --- 对比 Compare
+        @_guarded()
+        def compare_fn(question: str, documents: list[str] | None = None) -> str:
+            return compare(engine(), question, documents)
+
+        compare_io = {"inputs": [c_question, c_docs], "outputs": comparison, "js": COMPARE_JS,
+                      "show_progress_on": [comparison], **engine_events}
+        c_btn.click(compare_fn, **compare_io, api_name="compare")
+        c_question.submit(compare_fn, **compare_io, api_visibility="private")
+
+        def export_compare_fn(fmt: str):
             @_guarded()
-            def compare_passages_fn(passage_a: str, passage_b: str) -> str:
-                return compare_passages(engine, passage_a, passage_b)
+            def export(question: str, documents: list[str] | None):
+                return app_tabs.export_compare(engine(), question, documents, fmt)
+            return export
 
-            c_btn.click(compare_fn, [c_question, c_docs], comparison, api_name="compare", **engine_events)
-            p_btn.click(
-                compare_passages_fn,
-                [passage_a, passage_b],
-                passage_pair,
-                api_name="compare_passages",
-                **engine_events,
-            )
+        c_csv.click(export_compare_fn("csv"), [c_question, c_docs], c_file, api_name="export_compare")
+        c_md.click(export_compare_fn("md"), [c_question, c_docs], c_file, api_visibility="private")
 
-        with gr.Tab("溯源 Cite", id="tab-cite"):
-            quote = gr.Textbox(label="引文 Quote（粘贴一句原文 paste a sentence）", elem_id="quote", lines=3)
-            cite_btn = gr.Button("溯源 Find the source", variant="primary", elem_id="cite")
-            source = gr.HTML(elem_id="source")
+        def compare_passages_fn(passage_a: str, passage_b: str) -> str:
+            """Two passages (chunk ids) side by side, shared terms and differing numbers marked."""
+            return _guarded()(compare_passages)(engine(), passage_a, passage_b)
 
-            @_guarded()
-            def cite_fn(quote: str) -> str:
-                return cite(engine, quote)
+        gr.api(compare_passages_fn, api_name="compare_passages")
 
-            cite_btn.click(cite_fn, quote, source, api_name="cite", **engine_events)
+        # --- 溯源 Cite
+        @_guarded()
+        def cite_fn(quote: str) -> str:
+            return cite(engine(), quote)
 
-        with gr.Tab("文档 Documents", id="tab-documents"):
-            gr.HTML(documents_table(engine), elem_id="documents")
-            with gr.Row():
-                doc_pick = gr.Dropdown(docs, value=None, label="文档 Document", elem_id="document", scale=1)
-                section_pick = gr.Dropdown([], value=None, label="章节 Section", elem_id="section", scale=1)
-            with gr.Row():
-                outline_html = gr.HTML(elem_id="outline")
-                section_html = gr.HTML(elem_id="section-text")
+        cite_btn.click(cite_fn, quote, source_html, api_name="cite", js=CITE_JS, show_progress_on=[source_html],
+                       **engine_events)
 
-            @_guarded(gr.update(), "")
-            def outline_fn(doc_id: str | None):
-                body, choices = outline(engine, doc_id)
-                return body, gr.Dropdown(choices=choices, value=None), ""
+        # --- 文档 Documents and the viewer
+        @_guarded(gr.update())
+        def view_fn(target: str):
+            return app_tabs.view_arg(engine(), target), gr.Tabs(selected="documents")
 
-            @_guarded()
-            def section_fn(doc_id: str | None, section_start: str | None) -> str:
-                return read_section(engine, doc_id, section_start)
+        go["view"].click(view_fn, arg, [viewer, tabs], js="(a) => window.pqArg", api_visibility="private").then(
+            None, None, None, js="() => { setTimeout(() => { const m = document.querySelector('#pq-cited'); "
+                                 "if (m) m.scrollIntoView({block: 'center'}); }, 150); }")
 
-            doc_pick.change(
-                outline_fn, doc_pick, [outline_html, section_pick, section_html], api_name="outline"
-            )
-            section_pick.change(section_fn, [doc_pick, section_pick], section_html, api_name="section")
+        @_guarded()
+        def outline_fn(doc_id: str | None) -> str:
+            return view(engine(), doc_id)
+
+        doc_pick.input(outline_fn, doc_pick, viewer, api_name="outline").then(
+            None, doc_pick, None, js="(d) => { pqUrl({tab: 'documents', doc: d, at: ''}); }")
+
+        def section_fn(doc_id: str, section_start: str) -> str:
+            """The viewer at the section of ``doc_id`` that starts at offset ``section_start``."""
+            return _guarded()(read_section)(engine(), doc_id, section_start)
+
+        gr.api(section_fn, api_name="section")
+
+        def upload_fn(paths: list[str] | None, progress=gr.Progress()):
+            def step(name: str, stage: str) -> None:
+                words = {"reading": "读取 reading", "chunking": "切分 chunking", "embedding": "编码 embedding"}
+                progress(None, desc=f"{words.get(stage, stage)}: {name}")
+
+            try:
+                lines, changed = app_upload.add_uploads(engine(), paths or [], step)
+                if changed:
+                    progress(None, desc="切换到新索引 Switching to the new index")
+                    holder.reload()
+            except Exception as exc:  # reported per upload, the log keeps the traceback
+                logger.exception("upload failed")
+                lines, changed = [("—", False, f"出错了 Something went wrong: {type(exc).__name__}: {exc}")], False
+            choices = document_choices(engine())
+            pick = gr.Dropdown(choices=choices)
+            return (render_viewer.upload_report(lines), documents_list(engine()), pick, gr.Dropdown(choices=choices),
+                    gr.Dropdown(choices=choices), gr.Dropdown(choices=region_choices(engine())), None)
+
+        upload.upload(upload_fn, upload, [upload_report, documents, doc_filter, c_docs, doc_pick, region, upload],
+                      show_progress_on=[upload_report], api_name="upload", **engine_events)
+
+        # --- the URL: tabs write it, loading reads it
+        for tab, component in zip(TABS, (ask_tab, compare_tab, cite_tab, documents_tab), strict=True):
+            component.select(None, None, None, js=tab_js(tab))
+
+        def on_load(request):
+            state = url_state(engine(), dict(request.query_params) if request else {})
+            return (state["question"], state["docs"], state["region"], *state["ask"], gr.Tabs(selected=state["tab"]),
+                    state["viewer"], state["cq"], state["cdocs"], state["comparison"], state["quote"], state["source"])
+
+        on_load.__annotations__ = {"request": gr.Request}  # a real class: gradio injects the request by it
+        demo.load(on_load, None, [question, doc_filter, region, answer, citation, passages, chips, tabs, viewer,
+                                  c_question, c_docs, comparison, quote, source_html], api_visibility="private")
     return demo
+
+
+def index_version_line(engine: Any) -> str:
+    """The UI's line naming the index served: its build time and id (the health endpoint says the same)."""
+    built = getattr(engine, "build_time", "") or "?"
+    return f"索引 Index: {len(engine.documents)} 文档 documents · 构建于 built {built} · {getattr(engine, 'build_id', '')[:8]}"
+
+
+def _env_count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+# Serving bounds, from the environment. Requests run at most CONCURRENCY at a time and at most QUEUE wait
+# (0: unbounded); beyond that Gradio answers "queue is full" at once instead of a wait of minutes.
+DEFAULT_CONCURRENCY = 2
+DEFAULT_QUEUE = 16
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False):
-    """Build the app over ``engine`` and launch it; with ``block=False`` return the running Blocks."""
+    """Build the app over ``engine`` and launch it; with ``block=False`` return the running Blocks.
+
+    Environment: ``PLANQA_CONCURRENCY`` (requests at once), ``PLANQA_QUEUE`` (requests waiting, 0 =
+    unbounded), ``PLANQA_PASSWORD`` (and ``PLANQA_USER``, default ``planqa``: a login), ``PLANQA_MAX_UPLOAD_MB``.
+    An engine with a ``path`` is wrapped in ``search.live.LiveEngine``: a rebuilt index is picked up.
+    """
     import gradio as gr
 
+    from app_upload import max_bytes
+    from search.live import LiveEngine
+
+    if not hasattr(engine, "swap") and getattr(engine, "path", None) is not None:
+        engine = LiveEngine(engine)
+    password = os.environ.get("PLANQA_PASSWORD", "")
+    auth = (os.environ.get("PLANQA_USER", "planqa"), password) if password else None
+    if host not in LOOPBACK:
+        logger.warning("planqa: serving on %s, reachable from other machines%s", host,
+                       "" if auth else "; anyone who can reach it can use it: set PLANQA_PASSWORD")
+        sys.stderr.write(f"WARNING: planqa is listening on {host}:{port}, beyond this machine"
+                         f"{'' if auth else ' WITHOUT A PASSWORD (set PLANQA_PASSWORD)'}.\n")
+
     theme = gr.themes.Soft(
-        font=[
-            "PingFang SC",
-            "Microsoft YaHei",
-            "Noto Sans CJK SC",
-            "WenQuanYi Micro Hei",
-            "system-ui",
-            "sans-serif",
-        ],
+        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"],
         font_mono=["ui-monospace", "monospace"],
     )
     demo = build_app(engine)
-    # Two at a time: enough to overlap one request's tokenising with another's encoding on two cores.
-    demo.queue(default_concurrency_limit=2)
+    queue = _env_count("PLANQA_QUEUE", DEFAULT_QUEUE)
+    demo.queue(max_size=queue or None, default_concurrency_limit=_env_count("PLANQA_CONCURRENCY", DEFAULT_CONCURRENCY))
     demo.launch(
         server_name=host,
         server_port=port,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         quiet=quiet,
+        auth=auth,
+        max_file_size=max_bytes(),
         show_error=False,
         theme=theme,
         css=CSS,
+        head=HEAD,
         footer_links=["api"],
     )
+    add_health_route(demo, engine)
+    if block:
+        demo.block_thread()
     return demo
+
+
+def add_health_route(demo: Any, source: Any) -> None:
+    """``GET /health``: which index is served (build id and time, counts) as JSON, for monitors."""
+
+    def health() -> dict:
+        engine = source.current if hasattr(source, "current") else source
+        return {"status": "ok", "build_id": getattr(engine, "build_id", ""), "build_time": getattr(engine, "build_time", ""),
+                "documents": len(engine.documents), "chunks": len(engine.chunks),
+                "reload_error": getattr(source, "error", "")}
+
+    demo.app.add_api_route("/health", health, methods=["GET"])
+    # Starlette matches routes in order; gradio's own catch-alls come first unless this one is moved up
+    demo.app.router.routes.insert(0, demo.app.router.routes.pop())
 
 
 def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) -> None:

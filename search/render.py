@@ -74,11 +74,14 @@ def citation_text(citation: Citation, page: int | None = None, draft: bool = Fal
     return text + (f", p. {page}" if page else "")
 
 
-def citation_link(citation: Citation, page: int | None = None, draft: bool = False) -> str:
-    """The citation as a link (class ``citation-link``) that opens the viewer at the passage."""
+def citation_link(citation: Citation, page: int | None = None, draft: bool = False, title: bool = True) -> str:
+    """The citation as a link (class ``citation-link``) that opens the viewer at the passage.
+
+    ``title=False`` leaves the document title out (a card that shows it above), unless there is no path.
+    """
     path = join_path(citation.section_path, citation.doc_title)
     href = viewer_query(citation.doc_id, citation.start, citation.end)
-    parts = f'<span class="pq-doc">《{esc(plain_title(citation.doc_title))}》</span>'
+    parts = f'<span class="pq-doc">《{esc(plain_title(citation.doc_title))}》</span>' if title or not path else ""
     parts += f' <span class="pq-path">{esc(path)}</span>' if path else ""
     parts += f'<span class="pq-page">, p. {page}</span>' if page else ""
     link = (
@@ -134,7 +137,7 @@ def table_answer(table) -> str:
     """An indicator-table row under its header, the answering cell marked (``TableAnswer``)."""
     width = max(len(table.header), len(table.cells))
     header = "".join(
-        f'<th class="{"pq-cell-answer" if i == table.column else ""}">{esc(h)}</th>'
+        f'<th class="pq-cell-answer">{esc(h)}</th>' if i == table.column else f"<th>{esc(h)}</th>"
         for i, h in enumerate(list(table.header) + [""] * (width - len(table.header)))
     )
     cells = "".join(
@@ -247,7 +250,7 @@ def passage_card(
     return (
         f'<div class="pq-card pq-passage" data-chunk="{esc(chunk.chunk_id)}">'
         f'<div class="pq-title">{hit.rank}. 《{esc(plain_title(chunk.doc_title))}》 {doc_badges(doc, chunk.doc_title)}</div>'
-        f'<div class="pq-meta">{citation_link(citation, page)}</div>'
+        f'<div class="pq-meta">{citation_link(citation, page, title=False)}</div>'
         f'<div class="pq-text">{render_html(chunk.text, spans)}</div>'
         f'<div class="pq-actions">{copy_buttons(chunk.text, citation, page, draft)}'
         f'<button class="pq-btn pq-add" data-pq="add" data-chunk="{esc(chunk.chunk_id)}">{COMPARE_LABEL}</button>'

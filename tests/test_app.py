@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import app
+import app_tabs
 from index.types import Chunk, Document, Section
 from search.types import (
     Answer,
@@ -65,7 +67,10 @@ class FakeEngine:
         return next(d for d in self.documents if d.doc_id == doc_id)
 
     def chunk(self, chunk_id):
-        return next(c for c in self.chunks if c.chunk_id == chunk_id)
+        found = [c for c in self.chunks if c.chunk_id == chunk_id]
+        if not found:
+            raise ValueError(f"no chunk {chunk_id!r} in the index; `planqa chunks` lists them")
+        return found[0]
 
     def ask(self, question, k=10, doc_ids=None, region=None):
         self.calls.append(("ask", question, k, doc_ids, region))
@@ -106,6 +111,21 @@ class FakeEngine:
     def show(self, chunk_id, context=1):
         return [self.chunk(chunk_id), C2][: 1 + context]
 
+    def source_text(self, name):
+        return SOURCES.get(name)
+
+    def allowed(self, doc_ids=None, region=None, year=None):
+        docs = [d for d in self.documents if (not doc_ids or d.doc_id in doc_ids)
+                and (not region or region in (d.region or ""))]
+        return [c.doc_id in {d.doc_id for d in docs} for c in self.chunks]
+
+
+# The source files as the fake engine's offsets see them: TEXT at 100 of a.txt, TEXT2 at 10 of b.txt.
+SOURCES = {
+    "a.txt": "前" * 90 + "（二）主要目标" + "中" * 3 + TEXT + "后" * (5000 - 200 - len(TEXT)),
+    "b.txt": "前" * 10 + TEXT2 + "后" * 100,
+}
+
 
 @pytest.fixture
 def fake() -> FakeEngine:
@@ -115,6 +135,10 @@ def fake() -> FakeEngine:
 def marked(html_text: str) -> list[str]:
     """The text inside each <mark> (marks are flat: never nested)."""
     return re.findall(r"<mark[^>]*>(.*?)</mark>", html_text)
+
+
+def attribute(html_text: str, name: str) -> list[str]:
+    return [html.unescape(v) for v in re.findall(rf'{name}="([^"]*)"', html_text)]
 
 
 # --- input checks --------------------------------------------------------------------------------------
@@ -129,9 +153,9 @@ def marked(html_text: str) -> list[str]:
     ],
 )
 def test_bad_questions_get_a_friendly_note_and_never_reach_the_engine(fake, question, start):
-    answer, citation, passages = app.ask(fake, question)
+    answer, citation, passages, chips = app.ask(fake, question)
     assert answer.startswith(f'<div class="pq-note">{start}')
-    assert (citation, passages) == ("", "")
+    assert (citation, passages, chips) == ("", "", "")
     assert fake.calls == []
 
 
@@ -142,55 +166,121 @@ def test_good_questions_pass_the_check():
 
 
 # --- 问答 Ask -----------------------------------------------------------------------------------------
-def test_ask_renders_the_answer_card_citation_and_passages(fake):
-    answer, citation, passages = app.ask(fake, "  深圳食品抽检  ", ["d1"], "深圳")
-    assert fake.calls == [("ask", "深圳食品抽检", 5, ["d1"], "深圳")]
-    expected_citation = (
-        "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标 [a.txt:122-142]"
-    )
-    assert citation == expected_citation
+CITED = "《深圳市食品药品安全“十四五”规划》 二、指导思想和主要目标 › （二）主要目标"
+
+
+def test_ask_renders_a_citation_link_copy_lines_and_the_passages(fake):
+    answer, citation, passages, chips = app.ask(fake, "  深圳食品抽检  ")
+    assert fake.calls == [("ask", "深圳食品抽检", 5, None, None)]
+    assert citation == "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标 [a.txt:122-142]"
     assert marked(answer) == ["食品抽检", "10批次/千人"]  # the passage's marks, shifted onto the sentence
-    assert "食用农产品和" in answer and f'data-citation="{expected_citation}"' in answer
-    assert app.COPY_LABEL in answer
+    link = '<a class="citation-link" href="?tab=documents&amp;doc=d1&amp;at=122-142" data-pq="view"'
+    assert link in answer
+    assert attribute(answer, "data-copy") == [
+        f"「食用农产品和食品抽检量达到10批次/千人」——{CITED}",
+        f"> 「食用农产品和食品抽检量达到10批次/千人」\n>\n> —— [{CITED}](?tab=documents&doc=d1&at=122-142)",
+    ]
     # the answer sentence is marked in its passage, terms and numbers inside it keep their own marks
     assert marked(passages)[:4] == ["食用农产品和", "食品抽检", "量达到", "10批次/千人"]
     assert '<mark class="answer number">10批次/千人</mark>' in passages
-    assert "二、指导思想和主要目标 › （二）主要目标 · a.txt:100-193 · id c1" in passages
-    assert "<tr><td>bm25</td><td>1</td><td>12.5000</td></tr>" in passages
-    assert "<tr><td>bm25</td><td>—</td><td>—</td></tr>" in passages  # not retrieved by bm25
+    assert attribute(passages, "data-chunk") == ["c1", "c1", "c2", "c2"]  # each card can go to the tray
+    assert passages.count(app.render.COMPARE_LABEL) == 2
+    assert '<span class="pq-badge years">2021–2025</span>' in passages
+    # why it ranked, in plain words; the scores only in the folded detail
+    assert "匹配的词 Words matched: 食品抽检</div><div>找到方式 Found by: 关键词 keywords (#1)，语义 meaning (#2)" in passages
+    assert "<tr><td>关键词 keywords</td><td>1</td><td>12.5000</td></tr>" in passages
+    assert "<tr><td>关键词 keywords</td><td>—</td><td>—</td></tr>" in passages  # not found by keywords
+    assert chips == ""  # no filter set, nothing understood by the fake engine
 
 
-def test_ask_without_filters_passes_none(fake):
-    app.ask(fake, "深圳食品抽检", [], "")
-    assert fake.calls == [("ask", "深圳食品抽检", 5, None, None)]
+def test_filters_show_as_removable_chips(fake):
+    _, _, _, chips = app.ask(fake, "深圳食品抽检", ["d1"], "深圳")
+    assert fake.calls == [("ask", "深圳食品抽检", 5, ["d1"], "深圳")]
+    assert re.findall(r'data-kind="(\w+)" data-value="([^"]+)"', chips) == [("region", "深圳"), ("doc", "d1")]
+    assert "地区 Region: 深圳" in chips and "文档 Document: 《深圳市食品药品安全“十四五”规划》" in chips
 
 
-def test_ask_without_answer_explains_and_still_shows_passages(fake):
-    answer, citation, passages = app.ask(fake, "无答案的问题")
-    assert "No exact answer sentence" in answer and "no sentence states a number" in answer
+def test_conflicting_filters_give_one_message_and_no_search(fake):
+    answer, _, passages, chips = app.ask(fake, "深圳食品抽检", ["d1"], "湖州")
+    assert fake.calls == []
+    assert 'id="not-found"' in answer and passages == ""
+    assert chips.count('class="pq-conflict"') == 1 and "none of the chosen documents is of 湖州" in chips
+
+
+def test_what_the_question_was_understood_as_is_shown(fake):
+    from types import SimpleNamespace
+
+    place = SimpleNamespace(name="深圳市", covered=True, doc_ids=("d1",))
+    understood = SimpleNamespace(places=(place,), years=(2021, 2025), period="十四五", indicator="", aim="target")
+    assert app_tabs.understood_chips(understood) == [
+        "地点 Place: 深圳市", "时期 Period: 十四五（2021–2025）", "问的是 Asks for: 目标 target"
+    ]
+    # a Shenzhen question with only Huzhou left by the region filter: said once, in plain words
+    assert "asks about 深圳市" in app_tabs.filter_conflict(fake, [], "湖州", understood)
+    assert app_tabs.filter_conflict(fake, [], "深圳", understood) == ""
+
+
+def test_ask_without_answer_shows_the_not_found_panel_and_unmarked_candidates(fake):
+    answer, citation, passages, _ = app.ask(fake, "无答案的问题")
+    assert answer.startswith('<div id="not-found" class="pq-card pq-not-found"')
+    assert "这些规划没有给出答案 These plans do not say" in answer and "no sentence states a number" in answer
     assert citation == ""
-    assert passages.count('class="pq-card pq-passage"') == 1
+    assert "Closest passages (not an answer)" in passages
+    assert passages.count('class="pq-card pq-passage"') == 1 and marked(passages) == []
+
+
+def test_a_table_answer_is_a_table_with_its_header_and_the_cell_marked(fake):
+    from search.types import TableAnswer
+
+    table = TableAnswer(("指标名称", "单位", "2020年", "2025年"), ("食品抽检量", "批次/千人", "8", "10"), 3)
+    card = app.render.answer_card(dataclasses.replace(ANSWER, table=table), HITS)
+    assert "<thead><tr><th>指标名称</th><th>单位</th><th>2020年</th>" in card
+    assert '<th class="pq-cell-answer">2025年</th>' in card
+    assert '<td class="pq-cell-answer"><mark class="answer">10</mark></td>' in card
+
+
+def test_more_passages_on_demand(fake):
+    fake.chunks = [C1, C2]
+    _, _, passages, _ = app.ask(fake, "深圳食品抽检", k=2)
+    assert '<button class="pq-btn pq-more" data-pq="more" data-k="2">' in passages
+    app_tabs.more(fake, "深圳食品抽检", [], "", "2")
+    assert fake.calls[-1] == ("ask", "深圳食品抽检", 2 + app.PAGE, None, None)
 
 
 def test_engine_value_errors_become_notes(fake):
-    answer, citation, passages = app.ask(fake, "错的筛选")
+    answer, citation, passages, _ = app.ask(fake, "错的筛选")
     assert answer == '<div class="pq-note">bad filter: use a doc_id from the Documents tab</div>'
     assert (citation, passages) == ("", "")
 
 
 def test_document_text_cannot_inject_html(fake):
-    _, _, passages = app.ask(fake, "深圳食品抽检")
+    _, _, passages, _ = app.ask(fake, "深圳食品抽检")
     assert "<script>" not in passages and "<b>" not in passages
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in passages
     assert "湖州&lt;b&gt;质量&lt;/b&gt;发展规划" in passages
-    table = app.documents_table(fake)
-    assert "<b>" not in table and "湖州&lt;b&gt;质量&lt;/b&gt;发展规划" in table
+    listing = app.documents_list(fake)
+    assert "<b>" not in listing and "湖州&lt;b&gt;质量&lt;/b&gt;发展规划" in listing
+
+
+def test_exports_are_csv_and_markdown_with_locations(fake):
+    csv_text = Path(app_tabs.export_ask(fake, "深圳食品抽检", [], "", "csv")).read_text(encoding="utf-8")
+    lines = csv_text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "rank,answer,document,draft,section,page,text,citation,source,start,end"
+    assert lines[1].startswith("0,yes,深圳市食品药品安全“十四五”规划,,二、指导思想和主要目标 › （二）主要目标,,")
+    assert lines[1].endswith(",a.txt,122,142")
+    md = Path(app_tabs.export_ask(fake, "深圳食品抽检", [], "", "md")).read_text(encoding="utf-8")
+    assert md.startswith("# 深圳食品抽检\n\n| rank | answer |") and "| a.txt | 122 | 142 |" in md
+    compare_csv = Path(app_tabs.export_compare(fake, "食品抽检目标", ["d1", "d2"])).read_text(encoding="utf-8")
+    assert "深圳市食品药品安全“十四五”规划,食用农产品和食品抽检量达到10批次/千人,≥10批次/千人," in compare_csv
 
 
 # --- 对比 Compare --------------------------------------------------------------------------------------
-def test_compare_renders_one_column_per_document(fake):
+def test_compare_shows_the_plan_table_and_one_column_per_document(fake):
     html_text = app.compare(fake, "食品抽检目标", ["d1", "d2"])
     assert fake.calls == [("compare", "食品抽检目标", ["d1", "d2"], 2)]
+    row = ('<tr><th>食品抽检目标（批次/千人）</th><td class="pq-num">≥10 <span class="pq-unit">批次/千人</span></td>'
+           '<td class="pq-num">—</td></tr>')
+    assert row in html_text
     assert html_text.count('class="pq-card pq-col"') == 2
     assert '<span class="pq-chip">≥10批次/千人</span>' in html_text
     assert "No answer sentence in this document." in html_text
@@ -203,22 +293,29 @@ def test_compare_needs_two_documents_or_none(fake):
     assert fake.calls == [("compare", "食品抽检目标", None, 2)]
 
 
-def test_compare_passages_marks_shared_terms_and_differing_numbers(fake):
-    html_text = app.compare_passages(fake, " c1 ", "c2")
+def test_the_compare_tray_adds_removes_and_compares_without_ids(fake):
+    tray = app_tabs.tray_add(fake, [], "c1")
+    tray = app_tabs.tray_add(fake, tray, "c2")
+    assert app_tabs.tray_add(fake, tray, "c1") == ["c2", "c1"]  # once each, the latest last
+    assert app_tabs.tray_add(fake, tray, "gone") == tray  # an id no longer in the index is not added
+    shown = app_tabs.tray_html(fake, tray)
+    assert attribute(shown, "data-chunk") == ["c1", "c2"] and "并排对比 Compare side by side (2)" in shown
+    pair = app_tabs.tray_compare(fake, tray)
     assert fake.calls == [("compare_chunks", "c1", "c2")]
-    assert "共同词 Shared terms: 2025年" in html_text
-    assert '<mark class="diff">10批次/千人</mark>' in html_text
-    assert '<mark class="diff">100%</mark>' in html_text
-    assert '<span class="pq-chip diff">100%</span>' in html_text
-    assert "Give two chunk ids" in app.compare_passages(fake, "c1", "  ")
+    assert "共同词 Shared terms: 2025年" in pair
+    assert '<mark class="diff">10批次/千人</mark>' in pair and '<mark class="diff">100%</mark>' in pair
+    assert '<span class="pq-chip diff">100%</span>' in pair
+    assert "disabled" in app_tabs.tray_html(fake, ["c1"])
+    assert "Add two passages" in app.compare_passages(fake, "c1", "  ")
 
 
 # --- 溯源 Cite -----------------------------------------------------------------------------------------
 def test_cite_shows_the_source_in_context_with_the_quote_marked(fake):
     html_text = app.cite(fake, "食用农产品和食品抽检量达到10批次/千人")
-    assert "a.txt:122-142" in html_text and "相似度 similarity 1.00" in html_text
+    assert 'data-at="122-142"' in html_text and "相似度 similarity 1.00" in html_text
     assert marked(html_text) == ["食用农产品和食品抽检量达到10批次/千人"]
     assert html_text.count('class="pq-text pq-context"') == 2  # the passage and the next one
+    assert attribute(html_text, "data-copy")[0] == f"「食用农产品和食品抽检量达到10批次/千人」——{CITED}"
 
 
 def test_a_quote_across_two_passages_is_marked_in_both():
@@ -230,28 +327,72 @@ def test_a_quote_across_two_passages_is_marked_in_both():
     assert app._match_spans(Chunk("o", "d2", "U", (), "丙丁", "b.txt", 2, 4), match) == []
 
 
-def test_cite_not_found_lists_the_nearest_candidates(fake):
+def test_cite_not_found_is_a_panel_and_the_candidates_are_unmarked(fake):
     html_text = app.cite(fake, "完全不存在的句子")
-    assert "Not found. best similarity 0.41 &lt; 0.80" in html_text
-    assert "最接近的 Nearest candidates" in html_text and "b.txt:10-20" in html_text
+    assert html_text.startswith('<div id="not-found"')
+    assert "原因 Why: best similarity 0.41 &lt; 0.80" in html_text
+    assert "Closest passages (not the source)" in html_text and 'data-at="10-20"' in html_text
+    assert marked(html_text) == []
     assert "引文" in app.cite(fake, "")
 
 
-# --- 文档 Documents ------------------------------------------------------------------------------------
-def test_documents_outline_and_sections(fake):
-    table = app.documents_table(fake)
-    row = "<td>深圳市食品药品安全“十四五”规划</td><td>深圳</td><td>2021–2025</td><td>1</td><td>a.txt</td>"
-    assert row in table
-    body, choices = app.outline(fake, "d1")
-    assert choices == [("二、指导思想和主要目标", "90"), ("\u3000（二）主要目标", "95")]
-    assert "深圳 · 2021–2025 · a.txt:0-5000" in body
-    section = app.read_section(fake, "d1", "95")
-    assert section.startswith('<div class="pq-title">（二）主要目标</div>')
-    assert "&lt;script&gt;" in section and "a.txt:100-" in section
+# --- 文档 Documents and the viewer ---------------------------------------------------------------------
+def test_the_viewer_marks_the_cited_range_with_its_section_outline_and_neighbours(fake):
+    body = app.view(fake, "d1", "122-142")
+    assert marked(body) == [TEXT[S:E]]
+    assert '<div class="pq-section-head">（二）主要目标</div>' not in body  # the path, not the bare heading
+    assert '<div class="pq-section-head">二、指导思想和主要目标 › （二）主要目标</div>' in body
+    assert 'data-at="90-90" title="二、指导思想和主要目标">‹ 上一节 Previous' in body
+    assert '<button class="pq-btn" disabled>下一节 Next ›</button>' in body
+    assert re.findall(r'class="pq-outline-link[^"]*"[^>]*data-at="(\d+)-', body) == ["90", "95"]
+    assert 'class="pq-outline-link pq-here"' in body
+    assert "Click a citation" in app.view(fake, None)
+    assert "not in the index" in app.view(fake, "nope", "1-2")
+
+
+def test_documents_list_outline_and_section(fake):
+    listing = app.documents_list(fake)
+    assert listing.count('class="pq-doc-row"') == 2
+    assert "深圳 · 2021–2025 · 1 段 passages" in listing
+    assert re.findall(r'class="pq-outline-link"[^>]*>([^<]+)<', app.outline(fake, "d1")) == [
+        "二、指导思想和主要目标", "（二）主要目标"]
+    assert marked(app.read_section(fake, "d1", "95")) == []
+    assert "（二）主要目标" in app.read_section(fake, "d1", "95")
     assert app.read_section(fake, "d1", None) == ""
-    assert "Pick a document" in app.outline(fake, None)[0]
+    assert "Pick a document" in app.outline(fake, None)
     assert app.document_choices(fake) == [(DOC.title, "d1"), (DOC2.title, "d2")]
     assert app.region_choices(fake) == [("全部 All", ""), ("深圳", "深圳"), ("湖州", "湖州")]
+
+
+def test_the_url_restores_question_filters_tab_and_viewer(fake):
+    state = app.url_state(fake, {"q": "深圳食品抽检", "region": "深圳", "docs": "d1,unknown", "tab": "documents",
+                                 "doc": "d1", "at": "122-142"})
+    assert (state["question"], state["docs"], state["region"], state["tab"]) == ("深圳食品抽检", ["d1"], "深圳",
+                                                                                 "documents")
+    assert fake.calls[0] == ("ask", "深圳食品抽检", 5, ["d1"], "深圳")
+    assert "citation-link" in state["ask"][0] and marked(state["viewer"]) == [TEXT[S:E]]
+    assert app.url_state(fake, {"tab": "nonsense"})["tab"] == "ask"
+
+
+def test_uploads_are_checked_by_size_and_content_and_stored_under_generated_names(tmp_path):
+    import app_upload
+
+    plan = tmp_path / "../../etc/规划.txt".replace("../../etc/", "")
+    plan.write_text("某市“十四五”规划\n一、目标\n到2025年达到10项。\n", encoding="utf-8")
+    fake_pdf = tmp_path / "scan.pdf"
+    fake_pdf.write_bytes(b"\x7fELF\x00\x00binary")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * 2048)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    taken = app_upload.intake([plan, fake_pdf, big, empty], tmp_path / "uploads", limit=1024)
+    assert [(t.name, t.stored is not None) for t in taken] == [
+        ("规划.txt", True), ("scan.pdf", False), ("big.txt", False), ("empty.txt", False)]
+    assert re.fullmatch(r"upload-\d{8}-\d{6}-[0-9a-f]{8}\.txt", taken[0].stored.name)
+    assert taken[0].stored.parent == tmp_path / "uploads"
+    assert "Not a text, PDF or Word file" in taken[1].message and "Too large (0.0 MB" in taken[2].message
+    assert app_upload.kind_of(b"%PDF-1.7") == "pdf" and app_upload.kind_of(b"PK\x03\x04") == "docx"
+    assert app_upload.kind_of("\ufeff文".encode("utf-16")) == "txt"
 
 
 # --- the Blocks --------------------------------------------------------------------------------------
@@ -259,9 +400,10 @@ def test_build_app_names_its_endpoints_and_element_ids(fake):
     demo = app.build_app(fake)
     config = demo.get_config_file()
     names = {d["api_name"] for d in config["dependencies"] if d.get("api_visibility", "public") == "public"}
-    assert {"ask", "compare", "compare_passages", "cite", "outline", "section"} <= names
+    assert {"ask", "compare", "compare_passages", "cite", "outline", "section", "upload", "export_ask"} <= names
     ids = {c["props"].get("elem_id") for c in config["components"]}
-    assert {"question", "ask", "answer", "passages", "quote", "cite", "comparison"} <= ids
+    assert {"question", "ask", "answer", "passages", "filters-active", "viewer", "upload", "documents", "quote",
+            "cite", "comparison", "compare-tray"} <= ids
 
 
 def test_unexpected_errors_become_a_note_not_a_trace(caplog):

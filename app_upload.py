@@ -1,0 +1,109 @@
+"""The Documents tab's upload: take files from the browser, check them, add them to the index, switch to it.
+
+A file is checked before anything reads it: its size (``PLANQA_MAX_UPLOAD_MB``, default 50 MB) and its
+content, by its first bytes (a PDF starts ``%PDF-``, a Word file is a zip ``PK\\x03\\x04``, a text file
+has no NUL byte in its first 8 KB), whatever its name says. Accepted files are copied under generated
+names (``upload-<time>-<random>.<ext>``) into the uploads folder beside the index, so a browser-chosen
+name never becomes a path; the index then gains them through ``index.library.add_files``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_MB = 50
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One uploaded file: its name as the user gave it, where it was stored (None: refused) and why."""
+
+    name: str
+    stored: Path | None
+    message: str
+
+
+def max_bytes() -> int:
+    value = os.environ.get("PLANQA_MAX_UPLOAD_MB", "").strip()
+    mb = int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_MB
+    return mb * 1024 * 1024
+
+
+def kind_of(head: bytes) -> str | None:
+    """``pdf``, ``docx`` or ``txt`` from a file's first bytes; None for other binary content."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs, and a BOM
+        return None
+    return "txt"
+
+
+def intake(paths: Sequence[str | Path], folder: Path, limit: int | None = None) -> list[Intake]:
+    """Check each uploaded file and copy the good ones into ``folder`` under generated names."""
+    limit = max_bytes() if limit is None else limit
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in map(Path, paths):
+        name = path.name
+        size = path.stat().st_size
+        if size == 0:
+            out.append(Intake(name, None, "文件是空的。 The file is empty."))
+            continue
+        if size > limit:
+            out.append(Intake(name, None, f"文件太大（{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB）。 "
+                                          f"Too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB)."))
+            continue
+        with path.open("rb") as handle:
+            kind = kind_of(handle.read(8192))
+        if kind is None:
+            out.append(Intake(name, None, "不是文本、PDF 或 Word 文件。 Not a text, PDF or Word file (by its content)."))
+            continue
+        stored = folder / f"upload-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(4)}.{kind}"
+        shutil.copyfile(path, stored)
+        out.append(Intake(name, stored, ""))
+    return out
+
+
+def uploads_folder(index_path: Path | None) -> Path:
+    """``PLANQA_UPLOADS``, else ``uploads/`` beside the index folder."""
+    configured = os.environ.get("PLANQA_UPLOADS", "").strip()
+    if configured:
+        return Path(configured)
+    base = Path(index_path).parent if index_path else Path(".planqa")
+    return base / "uploads"
+
+
+def add_uploads(
+    engine: Any, paths: Sequence[str | Path], progress: Callable[[str, str], None] | None = None
+) -> tuple[list[tuple[str, bool, str]], bool]:
+    """Check, store and index uploaded files: ``(per-file (name, added, message), index changed)``."""
+    from index.library import add_files
+
+    taken = intake(paths, uploads_folder(engine.path))
+    good = [t for t in taken if t.stored is not None]
+    lines = [(t.name, False, t.message) for t in taken if t.stored is None]
+    if not good:
+        return lines, False
+    names = {t.stored.name: t.name for t in good}
+    try:
+        report = add_files([t.stored for t in good], index=engine.path, progress=progress)
+    except (ValueError, FileNotFoundError) as exc:
+        return lines + [(t.name, False, f"没有加入 Not added: {exc}") for t in good], False
+    for stored, name in names.items():
+        said = [p.replace(stored, name) for p in report.problems if stored in p]
+        if stored in report.added or stored in report.replaced:
+            lines.append((name, True, "已加入，可以提问了。 Added; you can ask about it now."))
+        elif said:
+            lines.append((name, False, "没有加入 Not added: " + " ".join(said)))
+        else:  # the same content is indexed already (under the name it had then)
+            lines.append((name, True, "索引里已有这个文件。 Already in the index."))
+    return lines, bool(report.added or report.replaced)
