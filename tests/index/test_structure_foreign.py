@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from index.clean import clean
 from index.config import Config
 from index.corpus import ingest_file
@@ -77,3 +81,32 @@ def test_box_summing_up_a_section_and_a_cell_per_line_table():
     assert _path_of(chunks, "年销售收入超千亿元企业") == ("第一章 重点产业", "三、发展目标",
                                                      "表1“十三五”时期主要发展目标")
     assert _path_of(chunks, "林浆纸一体化项目，发展") == ("第一章 重点产业", "一、壮大一批千亿元产业", "（二）造纸产业")
+
+
+FOREIGN = Path(__file__).resolve().parents[3] / "shared" / "foreign-dev"
+
+
+@pytest.mark.skipif(not (FOREIGN / "structure.json").exists(), reason="foreign-dev corpus not present")
+def test_foreign_dev_titles_and_section_paths():
+    import json
+    import re
+
+    from index.corpus import read_corpus
+    from index.normalize import match_key
+
+    corpus = read_corpus([FOREIGN / "docs"])
+    by_source: dict[str, list] = {}
+    for d in corpus.documents:
+        by_source.setdefault(Path(d.source).name, []).append(d)
+    assert all(len(docs) == 1 for docs in by_source.values()), {k: [d.title for d in v] for k, v in by_source.items()}
+
+    def key(s: str) -> str:
+        return re.sub(r"\s+", "", match_key(s))
+
+    items = json.loads((FOREIGN / "structure.json").read_text(encoding="utf-8"))
+    for item in items:
+        docs = by_source.get(item["doc"], [])
+        assert any(key(item["title"]) in key(d.title) or key(d.title) in key(item["title"]) for d in docs), item
+        chunk = next(c for c in corpus.chunks if Path(c.source).name == item["doc"] and key(item["passage"]) in key(c.text))
+        got = [key(h) for h in chunk.section_path][-len(item["section_path"]):]
+        assert all(w in g or g in w for w, g in zip([key(h) for h in item["section_path"]], got)), (item, chunk.section_path)
