@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from index.build import DENSE_CHANNELS, BuildSummary, build_index, dense_encoders, dense_units
@@ -31,7 +31,7 @@ from index.config import Config, cache_dir, index_dir
 from index.corpus import Corpus, ingest_file
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, get_encoder
-from index.reader import SourceError, iter_files, read_file
+from index.reader import FileReport, SourceError, SourceFile, read_file, walk
 from index.reuse import CachedTokenizer, KnownVectors, StoredParts, code_version, stored_vectors
 from index.store import MANIFEST, StoredIndex, load_index
 from index.tokenize import get_tokenizer
@@ -66,7 +66,8 @@ class LibraryReport:
     replaced: tuple[str, ...] = ()  # read again: their content (or planqa's reading code) changed
     unchanged: tuple[str, ...] = ()  # kept as stored (or skipped: already in the index)
     removed: tuple[str, ...] = ()  # sources gone (or documents removed, for ``remove``)
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()  # one line per file skipped or partly read: "plan.pdf: skipped: …"
+    files: tuple[FileReport, ...] = ()  # the reader's report of each file read (or refused) now
     documents: int = 0
     chunks: int = 0
     embedded: dict[str, int] = field(default_factory=dict)  # channel -> texts encoded by a model
@@ -101,24 +102,28 @@ def library_files(stored: StoredIndex) -> list[LibraryFile]:
                         tuple(ids)) for source, ids in doc_ids.items()]
 
 
-def scan(roots: Iterable[str | Path], excluded: Iterable[str] = ()) -> list[tuple[Path, str]]:
-    """(absolute path, source name) of every file under ``roots``: names relative to the folder given,
-    a file given directly by its own name; a name already taken gets its root's name in front."""
+def scan(roots: Iterable[str | Path], excluded: Iterable[str] = ()) -> tuple[list[tuple[Path, str]], list[FileReport]]:
+    """(absolute path, source name) of every file under ``roots``, names as the reader gives them
+    (relative to the folder given; a file given directly by its own name), a name another root took
+    with its root's name in front; plus the reader's reports of what it would not follow."""
     skip = set(excluded)
     found: list[tuple[Path, str]] = []
+    refused: list[FileReport] = []
     names: set[str] = set()
     paths: set[Path] = set()
     for root in map(Path, roots):
-        base = root if root.is_dir() else root.parent
-        for file in iter_files([root]):
+        files, not_followed = walk([root])
+        refused += not_followed
+        prefix = (root if root.is_dir() else root.parent).resolve().name
+        for file, name in files:
             path = file.resolve()
             if str(path) in skip or path in paths:
                 continue
             paths.add(path)
-            name = unique_name(file.relative_to(base).as_posix(), names, prefix=base.resolve().name)
+            name = unique_name(name, names, prefix=prefix)
             names.add(name)
             found.append((path, name))
-    return found
+    return found, refused
 
 
 def unique_name(name: str, taken: set[str] | Mapping[str, object], prefix: str = "") -> str:
@@ -184,7 +189,8 @@ def build(
         current = library.get("code_version") == code_version()
         entries: list[_Entry] = []
         added, replaced, unchanged = [], [], []
-        for path, name in scan(roots, excluded):
+        files, refused = scan(roots, excluded)
+        for path, name in files:
             record = old.get(name)
             digest = sha256_of(path)
             if record is not None and record.sha256 == digest and current:
@@ -194,9 +200,15 @@ def build(
             (replaced if record else added).append(name)
             entries.append(_Entry(LibraryFile(name, digest, str(path), ())))
         seen = {e.record.source for e in entries}
+        if not paths:  # files of an index built without records: nowhere to rescan them, so kept
+            for record in old.values():
+                if not record.path and record.source not in seen:
+                    entries.append(_Entry(record, kept))
+                    unchanged.append(record.source)
+                    seen.add(record.source)
         removed = [name for name in old if name not in seen]
         return _update(target, stored, entries, config, {"roots": roots, "excluded": excluded}, encoders, cache,
-                       progress, added=added, replaced=replaced, unchanged=unchanged, removed=removed)
+                       progress, refused, added=added, replaced=replaced, unchanged=unchanged, removed=removed)
 
 
 def add_files(
@@ -230,7 +242,8 @@ def add_files(
         by_hash = {e.record.sha256: e.record.source for e in entries}
         taken = {e.record.source for e in entries}
         added, replaced, unchanged = [], [], []
-        for path, name in scan(paths):
+        files, refused = scan(paths)
+        for path, name in files:
             digest = sha256_of(path)
             if digest in by_hash:
                 unchanged.append(by_hash[digest])
@@ -248,7 +261,7 @@ def add_files(
         roots = list(dict.fromkeys([*library.get("roots", []), *(str(Path(p).resolve()) for p in paths)]))
         excluded = [p for p in library.get("excluded", []) if not any(e.record.path == p for e in entries)]
         return _update(target, stored, entries, config, {"roots": roots, "excluded": excluded}, encoders, cache,
-                       progress, added=added, replaced=replaced, unchanged=unchanged)
+                       progress, refused, added=added, replaced=replaced, unchanged=unchanged)
 
 
 def remove(
@@ -299,16 +312,18 @@ def remove(
         if not entries:
             raise ValueError(f"removing {key!r} would leave the index empty; build a new one instead")
         return _update(target, stored, entries, stored.config, {"roots": roots, "excluded": excluded}, encoders,
-                       cache, None, removed=removed)
+                       cache, None, [], removed=removed)
 
 
 def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], config: Config, roots: dict,
             encoders: Mapping[str, Encoder] | None, cache: str | Path | None, progress: Progress | None,
-            **names: list[str]) -> LibraryReport:
+            refused: list[FileReport], **names: list[str]) -> LibraryReport:
     """Read the entries not kept, embed their windows, and save the whole index atomically."""
     started = time.perf_counter()
     progress = progress or (lambda source, stage: None)
     corpus = Corpus()
+    old_reports = {d.get("file"): d for d in (stored.manifest.get("report", []) if stored else [])}
+    reports: list[FileReport] = list(refused)  # of the files read now
     records: list[LibraryFile] = []
     doc_ids = {d for e in entries if e.kept for d in e.record.doc_ids}
     fresh: list[tuple[str, list[Chunk]]] = []
@@ -317,18 +332,21 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
         if entry.kept is not None:
             documents, sections, chunks = entry.kept.of(record.doc_ids)
             text = entry.kept.text(record.source)
+            corpus.reports.append(_kept_report(record, old_reports.get(record.source), text))
         else:
             progress(record.source, "reading")
             try:
-                src = replace(read_file(record.path), name=record.source)
+                src = read_file(record.path, record.source)
             except (OSError, SourceError) as exc:
-                corpus.errors.append(str(exc))
+                reason = str(exc).removeprefix(f"{record.source}: ")
+                reports.append(FileReport(record.source, record.path, "skipped", reason))
                 continue
             progress(record.source, "chunking")
             documents, sections, chunks = _unique_ids(*ingest_file(src, config), doc_ids)
             if not documents:
-                corpus.errors.append(f"{record.source}: no text to index in it")
+                reports.append(FileReport(record.source, record.path, "skipped", "no text to index in it", src.fmt))
                 continue
+            reports.append(file_report(src))
             text = src.text
             record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
             fresh.append((record.source, chunks))
@@ -351,6 +369,10 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
                 vectors, count = embed_cache.embed(encoder, texts, config.embed_batch)
                 known[encoder.name].update(zip(texts, vectors))
                 embedded[channel] += count
+    corpus.reports += reports
+    corpus.errors += [r.message for r in reports if r.status != "taken"]
+    indexed = {r.source for r in records}
+    names = {k: [n for n in v if n in indexed] if k in ("added", "replaced") else v for k, v in names.items()}
     tokenizer = CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache))
     library = {**roots, "code_version": _kept_version(stored, fresh, entries),
                "files": [r.to_dict() for r in records]}
@@ -361,10 +383,27 @@ def _update(target: Path, stored: StoredIndex | None, entries: list[_Entry], con
     tokenizer.save()
     return LibraryReport(
         path=target, **{k: tuple(v) for k, v in names.items()}, problems=tuple(corpus.errors),
+        files=tuple(reports),
         documents=summary.documents, chunks=summary.chunks,
         embedded={c: n + summary.embedded.get(c, 0) for c, n in embedded.items()},
         seconds=time.perf_counter() - started,
     )
+
+
+def file_report(src: SourceFile) -> FileReport:
+    """The reader's report of a file it read: taken, or partial with what it could not read."""
+    ocr = tuple(sorted({p.page for p in src.pages if p.ocr}))
+    return FileReport(src.name, str(src.path), "partial" if src.partial else "taken", "; ".join(src.notes),
+                      src.fmt, len(src.text), src.page_count, ocr, src.pages_empty)
+
+
+def _kept_report(record: LibraryFile, old: dict | None, text: str) -> FileReport:
+    """A kept file's report, as the build that read it wrote it into the manifest."""
+    known = {f.name for f in fields(FileReport)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in (old or {}).items() if k in known}
+    values.setdefault("status", "taken")
+    values.setdefault("chars", len(text))
+    return FileReport(**{**values, "name": record.source, "path": record.path})
 
 
 def _kept_version(stored: StoredIndex | None, fresh: list, entries: list[_Entry]) -> str:

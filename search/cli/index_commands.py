@@ -49,10 +49,10 @@ def _progress(args: argparse.Namespace):
 
 
 def _print_report(report, args: argparse.Namespace) -> int:
-    for problem in report.problems:
-        sys.stderr.write(f"skipped: {problem}\n")
+    for problem in report.problems:  # "plan.pdf: skipped: …", "scan.pdf: partly read: …"
+        sys.stderr.write(f"{problem}\n")
     if getattr(args, "json", False):
-        print_json({**{k: v for k, v in report.__dict__.items() if k != "path"}, "path": str(report.path)})
+        print_json({**report.__dict__, "path": str(report.path), "files": [f.to_dict() for f in report.files]})
         return 0
     changes = ", ".join(f"{len(names)} {what}" for what, names in (
         ("added", report.added), ("replaced", report.replaced), ("unchanged", report.unchanged),

@@ -103,17 +103,17 @@ def test_a_different_file_with_a_taken_name_is_added_under_its_folder(library, t
     assert report.added == ("other/a.txt",)
     assert sources(options) == ["a.txt", "b.txt", "other/a.txt"]
     docs = {d.doc_id: d for d in load_index(options["index"]).documents}
-    assert docs["a-2"].source == "other/a.txt" and docs["a"].source == "a.txt"  # never replaced
+    assert docs["other/a"].source == "other/a.txt" and docs["a"].source == "a.txt"  # never replaced
 
 
 def test_relative_names_keep_files_in_subfolders_distinct(tmp_path):
     root = tmp_path / "corpus"
     write_plans(root / "2021", {"plan.txt": NEW_PLAN})
     write_plans(root / "2024", {"plan.txt": NEW_PLAN.replace("大连", "青岛")})
-    assert [name for _, name in scan([root])] == ["2021/plan.txt", "2024/plan.txt"]
+    assert [name for _, name in scan([root])[0]] == ["2021/plan.txt", "2024/plan.txt"]
     report = build([root], index=tmp_path / "index", config=Config(channels=("bm25",)))
     stored = load_index(tmp_path / "index")
-    assert report.documents == 2 and [d.doc_id for d in stored.documents] == ["plan", "plan-2"]
+    assert report.documents == 2 and [d.doc_id for d in stored.documents] == ["2021/plan", "2024/plan"]
     assert (tmp_path / "index" / "sources" / "2024" / "plan.txt").read_text(encoding="utf-8").startswith("青岛")
 
 
@@ -148,8 +148,12 @@ def test_an_unreadable_file_is_reported_and_the_rest_added(library, tmp_path):
     write_plans(folder, {"c.txt": NEW_PLAN})
     (folder / "broken.txt").write_bytes(bytes(range(1, 9)) * 100)
     report = add_files([folder], **options)
-    assert report.added == ("broken.txt", "c.txt") and len(report.problems) == 1
-    assert "broken.txt" in report.problems[0] and sources(options) == ["a.txt", "b.txt", "c.txt"]
+    assert report.added == ("c.txt",) and sources(options) == ["a.txt", "b.txt", "c.txt"]
+    assert [(f.name, f.status) for f in report.files] == [("broken.txt", "skipped"), ("c.txt", "taken")]
+    assert report.problems == (f"broken.txt: skipped: {report.files[0].reason}",)
+    assert "binary" in report.files[0].reason
+    report_files = {e["file"]: e["status"] for e in manifest(options)["report"]}
+    assert report_files == {"a.txt": "taken", "b.txt": "taken", "c.txt": "taken", "broken.txt": "skipped"}
 
 
 def test_an_index_built_without_records_can_be_added_to(mini_index, tmp_path):
@@ -162,6 +166,9 @@ def test_an_index_built_without_records_can_be_added_to(mini_index, tmp_path):
     # the old vectors came from the FAISS files; both channels run the hash encoder, so "use" finds
     # the new windows already embedded by "dense"
     assert report.embedded == {"dense": 3, "use": 0}
+    # the old files have no path to rescan: kept; c.txt joined files read by unknown code: read again
+    again = build(index=index, encoders=encoders, cache=tmp_path / "cache")
+    assert (again.unchanged, again.replaced, again.removed, again.documents) == (("a.txt", "b.txt"), ("c.txt",), (), 3)
 
 
 def test_the_passage_and_its_source_text_survive_the_original_moving(library, mini_plans):
