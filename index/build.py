@@ -141,26 +141,21 @@ class BuildSummary:
 
 
 def build_report(corpus: Corpus) -> list[dict]:
-    """One entry per file met: ``{"file", "status", "reason"}``, status ``taken``, ``skipped`` or
+    """One entry per file met: ``{"file", "status", "reason", …}``, status ``taken``, ``skipped`` or
     ``partial`` (read in part, e.g. pages without text), in the reader's order.
 
-    From the reader's per-file report when the corpus carries one, else from the files read and the
-    skip messages (which name their file first).
+    From the reader's per-file reports (``index.reader.FileReport``: format, characters, pages too)
+    when the corpus carries them, else from the files read and the skip messages (``file: reason``).
+    The file's absolute path is left out: the manifest stays the same wherever the corpus lies.
     """
-    entries = getattr(corpus, "report", None)
-    if entries:
-        return [_entry(e) for e in entries]
+    if corpus.reports:
+        return [{"file": r.name, **{k: v for k, v in r.to_dict().items() if k not in ("name", "path")}}
+                for r in corpus.reports]
     report = [{"file": name, "status": "taken", "reason": ""} for name in corpus.sources]
     for error in corpus.errors:
         file, _, reason = error.partition(": ")
         report.append({"file": file, "status": "skipped", "reason": reason or error})
     return report
-
-
-def _entry(entry) -> dict:
-    d = entry if isinstance(entry, Mapping) else (entry.to_dict() if hasattr(entry, "to_dict") else vars(entry))
-    file = d.get("file") or d.get("name") or d.get("path")
-    return {"file": str(file), "status": str(d.get("status", "taken")), "reason": str(d.get("reason") or "")}
 
 
 def _bar(progress: bool, total: int, desc: str):

@@ -61,9 +61,9 @@ def _search_batch(engine, path: str, k: int, filters: dict) -> int:
             row_id = number
             try:
                 row = json.loads(line)
+                row_id = row.get("id", number) if isinstance(row, dict) else number
                 if not isinstance(row, dict) or not isinstance(row.get("question"), str) or not row["question"]:
                     raise ValueError('each line needs a "question" string (and an "id")')
-                row_id = row.get("id", number)
                 hits = engine.search(row["question"], k=k, **filters)
             except ValueError as exc:  # json.JSONDecodeError is one; so are the engine's input errors
                 failed += 1

@@ -121,16 +121,21 @@ def test_errors_say_how_to_fix(capsys, index, tmp_path):
     assert code == 1 and "rebuild with `planqa build`" in err
 
 
-def test_missing_index_is_built_over_seeds_first(capsys, mini_plans, tmp_path, monkeypatch, register_hash_encoder):
+def test_missing_default_index_is_built_over_seeds_first(capsys, mini_plans, tmp_path, monkeypatch,
+                                                          register_hash_encoder):
     from index import encoders
     from search import engine
 
     for name in ("m3e-small", "use-multilingual"):  # no model here
         monkeypatch.setitem(encoders.ENCODERS, name, lambda: register_hash_encoder)
     monkeypatch.setattr(engine, "default_paths", lambda: (str(mini_plans),))
-    code, out, err = run(capsys, "search", "营商环境", "--index", tmp_path / "fresh", "--json")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PLANQA_INDEX", raising=False)
+    code, out, err = run(capsys, "search", "营商环境", "--json")  # only the default index is built on demand
     assert code == 0 and json.loads(out)["hits"]
-    assert f"No index at {tmp_path / 'fresh'}; building the default index over {mini_plans}/ …" in err
+    assert f"No index at .planqa/index; building the default index over {mini_plans}/ …" in err
+    code, out, err = run(capsys, "search", "营商环境", "--index", tmp_path / "fresh")
+    assert code == 1 and "no planqa index at" in err and not (tmp_path / "fresh").exists()
 
 
 def test_serve_is_the_apps_command(capsys, monkeypatch):
