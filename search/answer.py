@@ -29,7 +29,7 @@ from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
 from search.highlight import find_forms, term_spans
 from search.numbers import find_numbers
-from search.rerank import place_match
+from search.rerank import place_match, rerank
 from search.table_answer import table_answer
 from search.terms import (
     DocumentFrequency,
@@ -246,6 +246,7 @@ def answer_question(
     answer_hits: int = ANSWER_HITS,
     frequencies: tuple[DocumentFrequency, int] | None = None,
     understood: Understood | None = None,
+    k: int | None = None,
 ) -> AskResult:
     """The answer to ``question`` from ``hits`` (best first), with highlighted hits.
 
@@ -259,6 +260,7 @@ def answer_question(
             idf (``highlight.bm25_document_frequency``); None weighs them by length only.
         understood: the question as understood (``search.understand.analyse``): places, period and
             aim as priors, and the reason when the plans do not cover the place; None: terms only.
+        k: when given, ``hits`` are candidates: reranked (``search.rerank``) and cut to ``k``.
     """
     if not question or not question.strip():
         raise ValueError("empty question: ask something, e.g. planqa ask '深圳PM2.5目标是多少'")
@@ -278,6 +280,19 @@ def answer_question(
         reason = question_reason(understood, terms)
         if reason:
             return no_answer(reason)
+        # A place no indexed plan is of (哈尔滨) is named in passing elsewhere (深哈合作): the name alone
+        # answers nothing, so it does not count towards coverage.
+        elsewhere = {f for p in understood.uncovered for f in p.forms}
+        terms = [t for t in terms if not elsewhere & set(t.forms)] or terms
+    if k is not None:
+        total = sum(t.weight for t in terms) or 1.0
+
+        def coverage(hit: Hit) -> float:
+            key, context = _key(hit.chunk.text), _key(hit.chunk.context)
+            return sum(t.weight * (1.0 if _found(key, t) else 0.5 if _found(context, t) else 0.0)
+                       for t in terms) / total
+
+        hits = rerank(hits, understood, coverage)[:k]
     scored = score_sentences(text, hits, terms, encode, answer_hits, understood)
     if not scored or not answerable(scored[0]):
         best = max(scored, key=lambda s: (s.own, s.coverage)) if scored else None

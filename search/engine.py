@@ -289,17 +289,16 @@ class Engine:
     ) -> AskResult:
         """The sentence(s) of the top passages that answer ``question`` (or None, with the reason)."""
         from search.answer import answer_question
-        from search.rerank import DEPTH, rerank
+        from search.rerank import DEPTH
         from search.understand import analyse
 
         self.limits.check_k(k)
         self.limits.check_question(question)
         understood = analyse(question, self.documents)  # once per request; priors for rerank and answer
         hits = self.search(understood.text, max(k, DEPTH), doc_ids=doc_ids, region=region)
-        hits = rerank(hits, understood)[:k]
         encoder = self.sentence_encoder(question)
         return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,
-                               frequencies=self.term_frequencies(), understood=understood)
+                               frequencies=self.term_frequencies(), understood=understood, k=k)
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""

@@ -10,7 +10,7 @@ asked. Nothing is removed: a passage of another place can still come first when 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from index.normalize import normalize
@@ -23,6 +23,7 @@ from search.understand import Understood
 # question. The period shift is kept small: status and target sentences share passages.
 PLACE_SHIFT = 3.0
 AIM_SHIFT = 0.5
+RRF_K = 10  # small: both orders are short (DEPTH passages) and both are meant to count
 DEPTH = 20  # passages reranked: the named place's passage is within the top 20 for every dev question
 
 
@@ -49,14 +50,33 @@ def _other_period(hit: Hit, understood: Understood) -> bool:
     return bool(stated) and not stated & set(understood.years)
 
 
-def rerank(hits: Sequence[Hit], understood: Understood | None) -> list[Hit]:
-    """``hits`` (best first) reordered by the priors, ranks renumbered from 1."""
-    if understood is None or not hits:
-        return list(hits)
+def rerank(hits: Sequence[Hit], understood: Understood | None,
+           coverage: Callable[[Hit], float] | None = None) -> list[Hit]:
+    """``hits`` (best first) reordered by the priors, ranks renumbered from 1.
+
+    Args:
+        hits: fused passages, best first.
+        understood: the question as understood (None: priors off).
+        coverage: passage → share of the question's term weight it holds; when given, the fused order
+            (shifted by the priors) and the coverage order are fused by reciprocal rank (Cormack et al.,
+            SIGIR 2009), so a passage holding the question's rare terms (PM2.5) that BM25 ranked 34th
+            for an English question (its glossary expansion adds frequent renderings) comes up.
+    """
+    if not hits:
+        return []
     keyed = []
     for position, hit in enumerate(hits):
-        shift = 0.0 if place_match(hit, understood) else PLACE_SHIFT
-        shift += AIM_SHIFT if _other_period(hit, understood) else 0.0
+        shift = 0.0
+        if understood is not None:
+            shift = 0.0 if place_match(hit, understood) else PLACE_SHIFT
+            shift += AIM_SHIFT if _other_period(hit, understood) else 0.0
         keyed.append((position + shift, position, hit))
+    if coverage is not None:
+        shares = [coverage(hit) for _, _, hit in keyed]
+        by_share = sorted(range(len(keyed)), key=lambda i: (-shares[i], keyed[i][0]))
+        share_rank = {i: r for r, i in enumerate(by_share)}
+        prior_rank = {i: r for r, i in enumerate(sorted(range(len(keyed)), key=lambda i: keyed[i][:2]))}
+        keyed = [(-(1 / (RRF_K + prior_rank[i]) + 1 / (RRF_K + share_rank[i])), pos, hit)
+                 for i, (_, pos, hit) in enumerate(keyed)]
     keyed.sort(key=lambda item: (item[0], item[1]))
     return [replace(hit, rank=rank) for rank, (_, _, hit) in enumerate(keyed, start=1)]

@@ -147,3 +147,40 @@ def test_seeds_english_question(engine):
 def test_seeds_unanswerable_question(engine):
     result = engine.ask("火星探测任务计划在哪一年发射?")
     assert result.answer is None and result.reason
+
+
+# --- understanding as priors: place, markup
+def _understood(question: str):
+    from index.types import Document
+    from search.understand import analyse
+
+    return analyse(question, [Document("plan-01", TITLE, "plan.txt", 0, len(SOURCE), "深圳市", (2021, 2025))])
+
+
+def test_a_place_the_plans_do_not_cover_gets_no_answer_naming_it():
+    question = "杭州到2025年食品抽检量要达到多少"
+    result = answer_question(question, hits(GOALS, PAST), understood=_understood(question))
+    assert result.answer is None
+    assert result.reason == "the indexed plans do not cover 杭州市"
+    assert result.to_dict()["understood"]["places"][0] == {"text": "杭州", "name": "杭州市", "covered": False,
+                                                            "doc_ids": []}
+
+
+def test_the_named_place_answers_and_markup_or_numbers_do_not():
+    question = "深圳到2025年食品抽检量要达到多少"
+    assert "10批次/千人" in answer_question(question, hits(GOALS), understood=_understood(question)).answer.text
+    markup = "<script>alert(1)</script>"
+    result = answer_question(markup, hits(GOALS), understood=_understood(markup))
+    assert result.answer is None and "only numbers" in result.reason
+
+
+@pytest.mark.model
+def test_seeds_table_row_answer_and_uncovered_city(engine):
+    result = engine.ask("深圳市罗湖区2025年社康中心总数是多少")
+    assert result.answer.text == "32社康中心总数(个)99约束性"
+    table = result.answer.table
+    assert (table.header[table.column], table.cells[table.column]) == ("2025年", "99")
+    assert dict(zip(table.header, table.cells, strict=True))["单位"] == "个"
+    hangzhou = engine.ask("杭州数字经济核心产业增加值占GDP比重2025年目标")
+    assert hangzhou.answer is None and hangzhou.reason == "the indexed plans do not cover 杭州市"
+    assert engine.ask("asdfgh").answer is None

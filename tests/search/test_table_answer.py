@@ -1,0 +1,34 @@
+"""Table-row answers: the row under its header, the answering cell marked by the question's year or aim."""
+
+from __future__ import annotations
+
+from index.types import Chunk
+from search.table_answer import table_answer
+from search.understand import analyse
+
+RUN_HEADER = "指标名称2020年2025年目标指标属性"
+RUN = Chunk("t1", "fj", "福建省建筑业“十四五”发展规划", ("表1",), "大型建筑业企业数量(家)11家20家预期性", "a.txt", 0, 21,
+            context=f"福建省建筑业“十四五”发展规划\n表1\n{RUN_HEADER}", kind="table")
+PIPE = Chunk("t2", "hz", "湖州市质量发展“十四五”规划", ("表1",), "每万人高价值发明专利拥有量 | 件 | 10 | |", "b.txt", 0, 26,
+             context="湖州市质量发展“十四五”规划\n表1\n类别 | 主要指标 | 单位 | 2025年规划 目标值 | |", kind="table")
+
+
+def test_run_together_row_marks_the_target_or_the_base_column():
+    target = table_answer(RUN, 0, len(RUN.text), analyse("福建2025年大型建筑业企业数量目标"))
+    assert target.header == ("指标", "单位", "2020年", "2025年目标", "属性")
+    assert target.cells == ("大型建筑业企业数量", "家", "11家", "20家", "预期性")
+    assert target.to_dict()["value"] == "20家"
+    status = table_answer(RUN, 0, len(RUN.text), analyse("福建2020年大型建筑业企业有多少家"))
+    assert status.to_dict()["column_name"] == "2020年" and status.to_dict()["value"] == "11家"
+
+
+def test_pipe_row_continuation_keeps_its_columns():
+    table = table_answer(PIPE, 0, len(PIPE.text), analyse("Huzhou 2025 target for high-value invention patents"))
+    assert table.header == ("类别", "主要指标", "单位", "2025年规划目标值")
+    assert table.cells == ("", "每万人高价值发明专利拥有量", "件", "10")
+    assert table.column == 3
+
+
+def test_prose_is_not_a_table_row():
+    prose = Chunk("p", "d", "规划", ("一、目标",), "到2025年,抽检量达到10批次/千人。", "c.txt", 0, 20, context="规划\n一、目标")
+    assert table_answer(prose, 0, len(prose.text)) is None

@@ -1,0 +1,44 @@
+"""Question understanding: places (gazetteer + document regions, Chinese and English), period, aim."""
+
+from __future__ import annotations
+
+from index.types import Document
+from search.understand import analyse, has_content
+
+DOCS = [
+    Document("sz", "深圳市食品药品安全“十四五”规划", "a.txt", 0, 10, "深圳市", (2021, 2025)),
+    Document("lh", "深圳市罗湖区卫生健康事业发展“十四五”规划", "a.txt", 10, 20, "深圳市罗湖区", (2021, 2025)),
+    Document("ljd", "雷家店镇经济与社会发展“十四五”规划", "a.txt", 20, 30, "雷家店镇", (2021, 2025)),
+]
+
+
+def places(question: str) -> list[tuple[str, str, bool, tuple[str, ...]]]:
+    return [(p.text, p.name, p.covered, p.doc_ids) for p in analyse(question, DOCS).places]
+
+
+def test_places_in_chinese_and_english_with_what_covers_them():
+    assert places("深圳2025年PM2.5目标") == [("深圳", "深圳市", True, ("sz", "lh"))]
+    assert places("What is the PM2.5 target for Shenzhen in 2025?") == [("Shenzhen", "深圳市", True, ("sz", "lh"))]
+    assert places("Luohu district 2025 target") == [("Luohu district", "罗湖区", True, ("lh",))]
+    assert places("Tea area in Leijiadian town") == [("Leijiadian town", "雷家店镇", True, ("ljd",))]
+    assert places("杭州2025年数字经济目标") == [("杭州", "杭州市", False, ())]
+    assert places("Harbin 2025 ice-and-snow tourism revenue") == [("Harbin", "哈尔滨市", False, ())]
+    assert places("Hong Kong public housing") == [("Hong Kong", "香港特别行政区", False, ())]
+    assert places("食品抽检量要达到多少") == []
+
+
+def test_periods_and_aims():
+    u = analyse("“十四五”期末深圳研发投入强度目标", DOCS)
+    assert (u.years, u.aim) == ((2025,), "target")
+    u = analyse("How long was Shenzhen's metro at the end of the 13th five-year period?", DOCS)
+    assert (u.years, u.period_end, u.aim) == ((2020,), True, "status")
+    assert analyse("大连邮政业2019年的业务总量做到了多大规模?", DOCS).aim == "status"
+    assert analyse("十三五期间福建有多少项工程", DOCS).years == (2016, 2017, 2018, 2019, 2020)
+    assert analyse("哪个规划提出打造2+2机场体系", DOCS).which_plan
+
+
+def test_markup_and_nonsense_hold_nothing_to_look_for():
+    u = analyse("<script>alert(1)</script>", DOCS)
+    assert u.markup and u.text == "alert(1)"
+    assert not has_content(analyse("<b></b>", DOCS))
+    assert has_content(analyse("深圳", DOCS))
