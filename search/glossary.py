@@ -55,11 +55,10 @@ _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": 
 
 @lru_cache(maxsize=8192)
 def fold_word(word: str) -> str:
-    """The matching form of an English word: lower case, possessive and inflection removed.
-
-    A light, symmetric stemmer (applied to query and glossary alike, so it needs to be consistent
-    rather than linguistically right): ``parcels → parcel``, ``industries → industry``,
-    ``drafting/drafted → draft``, ``centre → center``, ``organise → organize``.
+    """The matching form of an English word: lower case, possessive removed, British spelling made
+    American, then the Snowball (Porter 2) English stem. Applied to query and glossary alike, so it
+    needs to be consistent rather than linguistically right: ``parcels → parcel``, ``industries →
+    industri``, ``drafting/drafted → draft``, ``centre → center``, ``organise → organiz``.
     """
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
@@ -70,32 +69,21 @@ def fold_word(word: str) -> str:
     w = _SPELLING.get(w, w)
     if w in _IRREGULAR:
         return _IRREGULAR[w]
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 4 and w.endswith(("sses", "ches", "shes", "xes", "zes")):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
+    # British spellings Snowball keeps apart from the American ones: centre/center, organise/organize
     if len(w) > 4 and w.endswith("tre"):
         w = w[:-3] + "ter"  # centre, metre, litre, fibre
-    if len(w) > 5 and w.endswith(("ise", "ised", "ising", "isation")):
+    elif len(w) > 4 and w.endswith("tres"):
+        w = w[:-4] + "ters"
+    if len(w) > 5 and "is" in w and w.endswith(("ise", "ised", "ises", "ising", "isation", "isations")):
         w = w[: w.rindex("is")] + "iz" + w[w.rindex("is") + 2 :]  # organise → organize
-    if len(w) > 5 and w.endswith("ing"):
-        w = _undouble(w[:-3])
-    elif len(w) > 5 and w.endswith("ied"):
-        w = w[:-3] + "y"
-    elif len(w) > 5 and w.endswith("ed") and not w.endswith("eed"):
-        w = _undouble(w[:-2])
-    if len(w) > 4 and w.endswith("e"):  # not in four-letter words: care must not become car
-        w = w[:-1]
-    return w
+    return _stemmer().stemWord(w)
 
 
-def _undouble(stem: str) -> str:
-    # planning → plann → plan; but install(ing) keeps its ll, process(ed) its ss.
-    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz" and stem[-1].isalpha():
-        return stem[:-1]
-    return stem
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
