@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-CN_DIGITS = "〇零一二三四五六七八九十百"
 _CN = "[一二三四五六七八九十百]{1,4}"
 
 _CN_LONG = "[一二三四五六七八九十百零〇]{1,7}"  # article numbers run past a hundred: 第一百零五条
@@ -65,7 +64,3 @@ def canonical_marker(text: str) -> str:
     if text.endswith("）") and not text.startswith("（"):
         text = "（" + text
     return text
-
-
-def match_marker(text: str, pos: int) -> re.Match | None:
-    return MARKER.match(text, pos)

@@ -87,6 +87,7 @@ class Engine:
         self._sources: dict[str, str] = {}  # source name -> original text, read on first use and verified
         self._quotes = None  # (index.quote_index.QuoteIndex, ChunkLocator), loaded on first `cite`
         self.limits = Limits.from_env()
+        self._remembering: dict[str, object] = {}  # encoder name -> search.memo.RememberingEncoder
 
     @classmethod
     def load(
@@ -165,11 +166,6 @@ class Engine:
         if row is None:
             raise ValueError(f"no chunk {chunk_id!r} in the index; `planqa chunks` lists them")
         return self.chunks[row]
-
-    def row(self, chunk_id: str) -> int:
-        """Position of a chunk in ``chunks`` (and its vector id)."""
-        self.chunk(chunk_id)
-        return self._by_id[chunk_id]
 
     def document(self, doc_id: str) -> Document:
         doc = self._docs.get(doc_id)
@@ -266,7 +262,19 @@ class Engine:
         return text
 
     def sentence_encoder(self, text: str) -> Encoder | None:
-        """The dense encoder for ``text``'s language: the index's m3e for Chinese, USE multilingual otherwise."""
+        """The dense encoder for ``text``'s language: the index's m3e for Chinese, USE multilingual otherwise;
+        it remembers the vectors of the sentences it encoded (``search.memo``)."""
+        from search.memo import RememberingEncoder
+
+        encoder = self._sentence_encoder(text)
+        if encoder is None:
+            return None
+        with self._lock:
+            if encoder.name not in self._remembering:
+                self._remembering[encoder.name] = RememberingEncoder(encoder)
+            return self._remembering[encoder.name]
+
+    def _sentence_encoder(self, text: str) -> Encoder | None:
         from search.language import detect_language
 
         channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
