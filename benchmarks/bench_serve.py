@@ -7,7 +7,8 @@ Reported per level: answered share, p50/p95 latency, requests/s, server CPU seco
 one normal ask right after them.
 
 Two servers in one run: the baseline (``--baseline-env``, by default one shared worker pair and an
-unbounded queue, the settings before the queue was bounded) and the candidate (the app's defaults).
+unbounded queue and no sentence memory, the settings before bounded serving) and the candidate (the
+app's defaults, or ``--candidate-env``).
 The ratio of their throughputs at ``--ratio-users`` is the comparable number; absolute times on a
 shared machine are noise. Questions are generic plan questions written for this benchmark; quotes are
 sentences drawn from the index's own chunks. One JSON record, last line.
@@ -45,7 +46,8 @@ QUESTIONS_EN = [
     "air quality goals", "elderly care services", "digital economy output",
 ]
 COMPARE = ["2025年主要目标", "PM2.5浓度目标", "保障措施"]
-BASELINE_ENV = {"PLANQA_CONCURRENCY": "2", "PLANQA_QUEUE": "0"}
+# the settings before bounded serving: two requests at a time, an unbounded queue, no sentence memory
+BASELINE_ENV = {"PLANQA_CONCURRENCY": "2", "PLANQA_QUEUE": "0", "PLANQA_SENTENCE_CACHE": "0"}
 
 
 def free_port() -> int:
@@ -221,10 +223,11 @@ def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str
 
 
 def main(index: str, users: tuple[int, ...] = (1, 10, 50, 100), ratio_users: int = 50,
-         baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None) -> dict:
+         baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None,
+         candidate_env: dict[str, str] | None = None) -> dict:
     quotes = sample_quotes(index)
     baseline = measure(index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap, with_abandoned=True)
-    candidate = measure(index, {}, list(users), quotes, cap, with_abandoned=True)
+    candidate = measure(index, candidate_env or {}, list(users), quotes, cap, with_abandoned=True)
     rate = {r["users"]: r["requests_per_s"] for r in candidate["levels"]}
     base_rate = baseline["levels"][0]["requests_per_s"]
     record = {
@@ -246,7 +249,9 @@ if __name__ == "__main__":
     parser.add_argument("--users", default="1,10,50,100", help="simulated users per level")
     parser.add_argument("--ratio-users", type=int, default=50)
     parser.add_argument("--baseline-env", default=json.dumps(BASELINE_ENV), help="JSON env of the baseline server")
+    parser.add_argument("--candidate-env", default="{}", help="JSON env of the candidate server")
     parser.add_argument("--cap", type=float, default=240.0, help="seconds per level at most")
     parser.add_argument("--out", help="also write the JSON record here")
     a = parser.parse_args()
-    main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap, a.out)
+    main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap, a.out,
+         json.loads(a.candidate_env))

@@ -186,3 +186,20 @@ def test_a_broken_rebuild_keeps_the_old_index_serving(tmp_path):
     live.current  # noqa: B018
     live.wait()
     assert live.current is old and live.error
+
+
+# --- serving cost
+def test_the_remembering_encoder_encodes_each_text_once_and_stays_bounded():
+    import numpy as np
+
+    from search.memo import RememberingEncoder
+
+    inner = HashEncoder()
+    memo = RememberingEncoder(inner, size=3)
+    first = memo.encode(["甲", "乙", "甲"])
+    assert inner.calls == 2 and np.array_equal(first, inner.encode(["甲", "乙", "甲"]))
+    inner.calls = 0
+    assert np.array_equal(memo.encode(["乙", "甲"]), first[[1, 0]]) and inner.calls == 0
+    memo.encode(["丙", "丁"])  # over the bound: the least recently used (乙) goes
+    assert list(memo._vectors) == ["甲", "丙", "丁"]
+    assert memo.encode([]).shape == (0, inner.dim)
