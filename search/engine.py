@@ -267,11 +267,12 @@ class Engine:
         from search.memo import RememberingEncoder
 
         encoder = self._sentence_encoder(text)
-        if encoder is None:
-            return None
+        size = int(os.environ.get("PLANQA_SENTENCE_CACHE", "20000") or 0)  # vectors kept per encoder; 0: none
+        if encoder is None or size <= 0:
+            return encoder
         with self._lock:
             if encoder.name not in self._remembering:
-                self._remembering[encoder.name] = RememberingEncoder(encoder)
+                self._remembering[encoder.name] = RememberingEncoder(encoder, size)
             return self._remembering[encoder.name]
 
     def _sentence_encoder(self, text: str) -> Encoder | None:
