@@ -2,7 +2,8 @@
 
 import pytest
 
-from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary, fold_word, number_forms, tokenize
+from search.english import fold_word, number_forms, tokenize
+from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary
 
 SMALL = """# a tiny glossary in the packaged file's format
 food\t食品
