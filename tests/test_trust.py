@@ -203,3 +203,15 @@ def test_the_remembering_encoder_encodes_each_text_once_and_stays_bounded():
     memo.encode(["丙", "丁"])  # over the bound: the least recently used (乙) goes
     assert list(memo._vectors) == ["甲", "丙", "丁"]
     assert memo.encode([]).shape == (0, inner.dim)
+
+
+def test_planqa_build_prints_every_file_taken_and_skipped(tmp_path, capsys, register_hash_encoder):
+    from search.cli import main
+
+    corpus = write_plans(tmp_path / "plans")
+    (corpus / "blank.txt").write_text("  \n", encoding="utf-8")
+    assert main(["build", str(corpus), "--index", str(tmp_path / "index"), "--encoder", "hash-test",
+                 "--channels", "bm25"]) == 0
+    captured = capsys.readouterr()
+    assert [line.split(":")[0] for line in captured.out.splitlines() if ": taken" in line] == ["a.txt", "b.txt"]
+    assert "blank.txt: skipped" in captured.err
