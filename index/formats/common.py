@@ -117,9 +117,12 @@ def odd_share(text: str) -> float:
     return sum(_odd(ch) for ch in chars) / len(chars)
 
 
+_PLAN_SYMBOLS = set("·×÷°±²³µ")  # Latin-1 symbols plan text does use (27 · 7％, 50×50, 25°C)
+
+
 def _odd(ch: str) -> bool:
     code = ord(ch)
-    if 0x80 <= code <= 0x2FF or 0xE000 <= code <= 0xF8FF or ch == "\ufffd":
+    if (0x80 <= code <= 0x2FF and ch not in _PLAN_SYMBOLS) or 0xE000 <= code <= 0xF8FF or ch == "\ufffd":
         return True
     return ch in "‡†ƒˆ‰‹›™" or unicodedata.category(ch) in ("Co", "Cn")
 

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from index.formats import sniff
-from index.formats.doc import _clean_lines
+from index.formats.doc import _clean_lines, _clean_segments
 from index.reader import SourceError, decode, read_paths
 
 TEXT = "深圳市食品药品安全“十四五”规划\n一、发展基础\n食品抽检量达到10批次/千人。"
@@ -131,3 +131,11 @@ def test_converter_mojibake_lines_are_left_out():
     lines, total = _clean_lines(text)
     assert [x for x in lines if x] == ["一、总体要求", "（二）主要目标。围绕助力构建新发展格局。"]
     assert total == 5
+
+
+def test_converter_mojibake_keeps_the_runs_of_chinese_text():
+    text = "一、总体要求\n‡\nƒ、走在前列”的新使命新要求\n:Sú^¾‹ÿ 保险机构在自贸区内设立分支机构。\nN§~Lˆ\n经济增长 27 · 7％。\n"
+    lines, damaged = _clean_segments(text)
+    assert [x for x in lines if x] == ["一、总体要求", "走在前列”的新使命新要求", "保险机构在自贸区内设立分支机构。",
+                                       "经济增长 27 · 7％。"]
+    assert damaged == 4
