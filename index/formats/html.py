@@ -23,6 +23,9 @@ _CHROME = re.compile(
     r"toolbar|search\w*|sousuo|ss|related|xgxx|xgwz|xglj|links?|friend\w*|sidebar|side|login|copyright|"
     r"banner|print|fontsize|zoom-tool|pager|pagination|qrcode|ewm|wza|skip)([-_\s]|$)", re.IGNORECASE)
 _HERE = re.compile(r"^\s*(当前位置|您当前的位置|您现在的位置|您的位置|当前所在位置)")
+# Page tools that sit inside the article's box as text: font-size switches, view counters, print/close.
+_TOOLS = re.compile(r"【?\s*字体[:：]?\s*[【\[]?\s*[大中小]\s*[大中小\s\]】]*】?|浏览(次数|量)[:：]?\s*[-\d]*\s*次?"
+                    r"|^[-\d]*\s*次$|【?\s*(打印(本页|此页)?|关闭(窗口|本页)?|收藏|返回顶部)\s*】?(?=\s|$)")
 _BLOCK = {"p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
           "center", "address", "figure", "figcaption", "tr", "table", "tbody", "thead", "tfoot", "br", "hr",
           "h1", "h2", "h3", "h4", "h5", "h6", "body", "form", "fieldset", "caption"}
@@ -109,6 +112,8 @@ class _Render:
         text = tidy("".join(self.pending))
         self.pending = []
         for line in text.split("\n"):
+            if len(line) <= 60:
+                line = _TOOLS.sub("", line)
             if line.strip():
                 self.paragraphs += 1
                 self.out.line(line.strip(" "), "paragraph", f"p{self.paragraphs}")
@@ -165,8 +170,9 @@ def _span(cell, attr: str) -> int:
 
 
 def _grid(rows: list, table) -> list[list[str]]:
-    """Cell texts row by row, a cell spanning rows or columns repeated in each (so every row line
-    carries its category: 「| 基础指标 | 1 | 合法稳定住所 | … |」)."""
+    """Cell texts row by row on the table's grid: a cell spanning rows is repeated in each (so every
+    row line carries its category: 「| 基础指标 | 1 | 合法稳定住所 | … |」), one spanning columns is
+    written once, the columns it covers left empty."""
     grid: list[list[str]] = []
     carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows still to fill)
     for row in rows:
@@ -178,10 +184,10 @@ def _grid(rows: list, table) -> list[list[str]]:
                 line.append(_carry(carried, col))
                 col += 1
             text = _cell_text(cell)
-            for _ in range(_span(cell, "colspan")):
-                line.append(text)
+            for k in range(_span(cell, "colspan")):
+                line.append("" if k else text)  # once across the columns it spans
                 if _span(cell, "rowspan") > 1:
-                    carried[col] = (text, _span(cell, "rowspan") - 1)
+                    carried[col] = ("" if k else text, _span(cell, "rowspan") - 1)
                 col += 1
         while col in carried:
             line.append(_carry(carried, col))
