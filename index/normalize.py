@@ -141,6 +141,11 @@ def normalize(text: str) -> str:
     return key_with_positions(text)[0]
 
 
+def compact_key(text: str) -> str:
+    """The matching key with every whitespace removed (spans compared across line breaks)."""
+    return key_with_positions(text, drop="space")[0]
+
+
 def match_key(text: str) -> str:
     """The key used to compare passages and answer spans: noise, whitespace and punctuation removed."""
     return key_with_positions(clean_text(text), drop="punct")[0]

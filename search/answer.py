@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.normalize import normalize
+from index.normalize import compact_key
 from index.text import split_sentences
 from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
@@ -80,7 +80,7 @@ class ScoredSentence:
 
 
 def _key(text: str) -> str:
-    return normalize(text).replace(" ", "").replace("\n", "")
+    return compact_key(text)
 
 
 def _found(key: str, term: QueryTerm) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from index.normalize import normalize
+from index.normalize import compact_key
 from index.text import clauses
 from index.tokenize import get_tokenizer
 from index.types import Chunk
@@ -33,7 +33,7 @@ class Searcher(Protocol):
 
 
 def _key(text: str) -> str:
-    return normalize(text).replace(" ", "")
+    return compact_key(text)
 
 
 def focus_numbers(answer: Answer | None, terms: Sequence[QueryTerm]) -> tuple[Quantity, ...]:

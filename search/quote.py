@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from index.clean import clean
-from index.normalize import key_with_positions
+from index.normalize import match_key
 from index.quote_index import DocumentText, QuoteIndex
 from index.types import Chunk, Document
 from search.types import QuoteMatch, QuoteResult
@@ -48,7 +48,7 @@ def document_text(doc: Document, chunks: Sequence[Chunk], original: str | None) 
 
 def quote_key(quote: str) -> str:
     """The matching key of a quote: cleaned, 繁→简, half width, lower case, no whitespace/punctuation."""
-    return key_with_positions(clean(quote).text, drop="punct")[0]
+    return match_key(quote)
 
 class ChunkLocator:
     """The chunks overlapping an original range of a file (chunks are contiguous slices of it)."""
