@@ -5,7 +5,8 @@ wrapped and joins the next (also across a page break, once the page number betwe
 unless the next line is indented or opens a numbered heading after a full stop. Lines repeated at the
 top or bottom of most pages (digits ignored) are running headers or footers; a line that is only a
 page number (``3``, ``- 3 -``, ``第3页``, ``3/12``) at either end of a page is dropped. Pages without a
-text layer are OCR'd with tesseract (``chi_sim+eng``) when it is installed, and marked as OCR.
+text layer are OCR'd with tesseract (``chi_sim+eng``) when it is installed, and marked as OCR; its
+word boxes give the lines, which join as on text pages.
 """
 
 from __future__ import annotations
@@ -79,18 +80,34 @@ def _has_images(page) -> bool:
     return any(obj.type in (3, 5) for obj in page.get_objects())
 
 
-def _ocr(page) -> str:
+def _ocr(page) -> list[_Line]:
+    """The page rendered and read by tesseract, as lines with their boxes (in pixels, y downwards:
+    only widths and left/right edges are compared), so wrapped lines join as on text pages."""
     image = page.render(scale=_OCR_DPI / 72).to_pil()
     png = io.BytesIO()
     image.save(png, format="PNG")
-    done = subprocess.run(["tesseract", "stdin", "stdout", "-l", _OCR_LANGS], input=png.getvalue(),
+    done = subprocess.run(["tesseract", "stdin", "stdout", "-l", _OCR_LANGS, "tsv"], input=png.getvalue(),
                           capture_output=True, timeout=300)
     if done.returncode != 0:
         raise SourceError(done.stderr.decode("utf-8", "replace").strip()[-300:])
-    text = done.stdout.decode("utf-8", "replace")
-    # tesseract's chi_sim puts a space between Chinese characters
-    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) +(?=[\u3000-\u9fff\uff00-\uffef])", "", text)
-    return tidy(text)
+    words: dict[tuple[str, str, str], list[tuple[str, float, float, float, float]]] = {}
+    for row in done.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        left, top, width, height = map(float, cols[6:10])
+        words.setdefault((cols[2], cols[3], cols[4]), []).append((tidy(cols[11]).strip(), left, left + width,
+                                                                  top, top + height))
+    lines = []
+    for key in sorted(words, key=lambda k: tuple(map(int, k))):
+        found = words[key]
+        text = ""
+        for word, *_ in found:  # tesseract's chi_sim splits Chinese into one-character words
+            text = join_wrapped(text, word)
+        sizes = [(b[2] - b[1]) / max(1, len(b[0])) for b in found]
+        lines.append(_Line(text, min(b[1] for b in found), max(b[2] for b in found), -min(b[3] for b in found),
+                           -max(b[4] for b in found), statistics.median(sizes)))
+    return lines
 
 
 def _ocr_engine() -> str | None:
@@ -152,7 +169,9 @@ def _margins(lines: list[_Line]) -> tuple[float, float, float]:
     long = [x for x in lines if len(x.text) >= 8] or lines or [_Line("", 0, 0, 0, 0, 1)]
     rights = sorted(x.right for x in long)
     lefts = sorted(x.left for x in long)
-    return (rights[int(0.9 * (len(rights) - 1))], lefts[int(0.1 * (len(lefts) - 1))],
+    # with few lines a percentile is one of them: the widest line is the margin then
+    right = rights[int(0.9 * (len(rights) - 1))] if len(rights) >= 10 else rights[-1]
+    return (right, lefts[int(0.1 * (len(lefts) - 1))],
             sorted(x.size for x in long)[int(0.75 * (len(long) - 1))])  # Chinese characters' width
 
 
@@ -176,7 +195,7 @@ def read_pdf(raw: bytes, name: str) -> Extracted:
         prev: _Line | None = None
         margins = _margins([x for lines in page_lines for x in lines])
         for number, (page, lines) in enumerate(zip(pages, page_lines), start=1):
-            start = length
+            start, ocr = length, False
             if sum(len(x.text) for x in lines) < 5:
                 empty.append(number)
                 if not _has_images(page):
@@ -185,22 +204,15 @@ def read_pdf(raw: bytes, name: str) -> Extracted:
                 if ocr_problem:
                     notes.append(f"page {number} has no text layer and {ocr_problem}")
                     continue
-                text = _ocr(page).strip()
-                if not text:
+                lines = _ocr(page)
+                if not lines:
                     notes.append(f"page {number} has no text layer and OCR found no text on it")
                     continue
                 empty.pop()
-                if parts and not parts[-1].endswith("\n"):
-                    parts.append("\n")
-                    length += 1
-                    start = length
-                parts.append(text + "\n")
-                length += len(text) + 1
-                spans.append(PageSpan(start, length - 1, number, ocr=True))
-                prev = None
-                continue
+                prev, ocr = None, True  # pixels, not points: no join across the page break
+            page_margins = _margins(lines) if ocr else margins
             for i, line in enumerate(lines):
-                if prev is not None and _joins(prev, line, *margins):
+                if prev is not None and _joins(prev, line, *page_margins):
                     joined = join_wrapped(parts[-1], line.text)
                     length += len(joined) - len(parts[-1])
                     parts[-1] = joined
@@ -215,7 +227,9 @@ def read_pdf(raw: bytes, name: str) -> Extracted:
                     parts.append(line.text)
                     length += len(line.text)
                 prev = line
-            spans.append(PageSpan(start, length, number))
+            spans.append(PageSpan(start, length, number, ocr=ocr))
+            if ocr:
+                prev = None
         text = "".join(parts)
         if text and not text.endswith("\n"):
             text += "\n"

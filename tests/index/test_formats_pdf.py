@@ -61,7 +61,9 @@ def make_pdf(pages: list[list[tuple[int, str]]], image_page: bytes | None = None
         c.drawString(WIDTH / 2, 15, str(number))  # page number
         c.showPage()
     if image_page:
-        c.drawImage(ImageReader(io.BytesIO(image_page)), 20, 100, width=360, height=90)
+        image = ImageReader(io.BytesIO(image_page))
+        width, height = image.getSize()
+        c.drawImage(image, 20, 20, width=360, height=360 * height / width)
         c.showPage()
     c.save()
     return out.getvalue()
@@ -102,12 +104,12 @@ def test_latin_words_joined_with_a_space():
     assert extracted.text.split("\n")[2:] == [" ".join(words), ""]
 
 
-def _image_of_text() -> bytes:
+def _image_of_text(lines: tuple[str, ...] = ("公共文化设施全部免费开放",)) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
-    image = Image.new("RGB", (1200, 300), "white")
-    ImageDraw.Draw(image).text((40, 100), "公共文化设施全部免费开放", fill="black",
-                               font=ImageFont.truetype(str(FONT), 80))
+    image = Image.new("RGB", (1200, 120 * len(lines) + 100), "white")
+    for i, line in enumerate(lines):
+        ImageDraw.Draw(image).text((40, 60 + 110 * i), line, fill="black", font=ImageFont.truetype(str(FONT), 70))
     png = io.BytesIO()
     image.save(png, format="PNG")
     return png.getvalue()
@@ -137,3 +139,11 @@ def test_page_without_text_layer_is_ocrd_and_marked(tmp_path):
     assert src.ocr_in(ocr_start, ocr_start + 4) and not src.ocr_in(0, 4)
     assert src.pages_of(0, 4) == (1,) and src.pages_of(ocr_start, ocr_start + 4) == (2,)
     assert (reports[0].status, reports[0].pages_ocr) == ("taken", (2,))
+
+
+@pytest.mark.skipif(pdf_format._ocr_engine() is not None, reason="needs tesseract-ocr-chi-sim (make system)")
+def test_wrapped_lines_of_an_ocrd_page_are_joined():
+    image = _image_of_text(("一、总体要求", "全市公共文化设施全部免费开放，", "博物馆每周二至周日开放。"))
+    extracted = read_pdf(make_pdf([], image), "scan.pdf")
+    assert extracted.text == "一、总体要求\n全市公共文化设施全部免费开放，博物馆每周二至周日开放。\n"
+    assert [(p.page, p.ocr) for p in extracted.pages] == [(1, True)]
