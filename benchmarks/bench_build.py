@@ -113,10 +113,10 @@ def encoder_speed(sample_size: int = 300) -> dict:
     return out
 
 
-def cold_build(name: str, config: Config, tmp: Path) -> dict:
+def cold_build(name: str, config: Config, tmp: Path, cache: str | None = None) -> dict:
     encoders = {c: Timed(get_encoder(n)) for c, n in dense_encoders(config).items()}
     summary = build_index([ROOT / "seeds"], index=tmp / f"index-{name}", config=config, encoders=encoders,
-                          cache=tmp / f"cache-{name}")
+                          cache=cache or tmp / f"cache-{name}")
     chunks = summary.chunks
     manifest = json.loads((summary.path / "manifest.json").read_text(encoding="utf-8"))
     vectors = {e["channel"]: e["vectors"] for e in manifest["encoders"]}
@@ -129,8 +129,8 @@ def cold_build(name: str, config: Config, tmp: Path) -> dict:
     }
 
 
-def main(variants: list[str], out: str, speed: bool = True) -> dict:
-    record = {"benchmark": "bench_build", "time": datetime.now(UTC).isoformat(timespec="seconds"),
+def main(variants: list[str], out: str, speed: bool = True, cache: str | None = None) -> dict:
+    record = {"benchmark": "bench_build", "cold": cache is None, "time": datetime.now(UTC).isoformat(timespec="seconds"),
               "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
               "threads": os.environ.get("PLANQA_THREADS", "1"), "variants": {}}
     if speed:
@@ -138,7 +138,7 @@ def main(variants: list[str], out: str, speed: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="planqa-bench-build-") as tmp:
         for spec in variants:
             name, config = parse_variant(spec)
-            record["variants"][name] = cold_build(name, config, Path(tmp))
+            record["variants"][name] = cold_build(name, config, Path(tmp), cache)
             print(json.dumps({name: record["variants"][name]}, ensure_ascii=False), file=sys.stderr)
     first = next(iter(record["variants"].values()))
     record["speedup_vs_first"] = {n: round(first["build_s"] / v["build_s"], 2) for n, v in record["variants"].items()}
@@ -155,5 +155,7 @@ if __name__ == "__main__":
     parser.add_argument("--variant", dest="variants", action="append", help="NAME:key=value,... (Config fields)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the encoder micro-benchmark")
+    parser.add_argument("--cache", default=None,
+                        help="one embedding cache for every variant (not cold: to compare metrics quickly)")
     args = parser.parse_args()
-    main(args.variants or list(DEFAULT_VARIANTS), args.out, args.speed)
+    main(args.variants or list(DEFAULT_VARIANTS), args.out, args.speed, args.cache)
