@@ -62,6 +62,13 @@ class FileReport:
     pages_ocr: tuple[int, ...] = ()
     pages_empty: tuple[int, ...] = ()
 
+    @classmethod
+    def of(cls, src: SourceFile) -> FileReport:
+        """The report of a file read: taken, or partial with what could not be read."""
+        ocr = tuple(sorted({p.page for p in src.pages if p.ocr}))
+        return cls(src.name, str(src.path), "partial" if src.partial else "taken", "; ".join(src.notes), src.fmt,
+                   len(src.text), src.page_count, ocr, src.pages_empty)
+
     @property
     def message(self) -> str:
         """One line for the build output: ``plan.pdf: skipped: …``."""
@@ -153,9 +160,7 @@ def read_paths(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[File
             reports.append(FileReport(name, str(path), "skipped", reason))
             continue
         read.append(src)
-        ocr = tuple(sorted({p.page for p in src.pages if p.ocr}))
-        reports.append(FileReport(name, str(path), "partial" if src.partial else "taken", "; ".join(src.notes),
-                                  src.fmt, len(src.text), src.page_count, ocr, src.pages_empty))
+        reports.append(FileReport.of(src))
     order = {name: i for i, (_, name) in enumerate(found)}
     reports.sort(key=lambda r: order.get(r.name, -1))
     return read, reports
