@@ -91,11 +91,6 @@ def tidy(text: str) -> str:
     return _SPACES.sub(" ", _CONTROL.sub("", text))
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u2e80" <= ch <= "\u2fdf" \
-        or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
-
-
 def join_wrapped(left: str, right: str) -> str:
     """Join a hard-wrapped line to the next: no space between CJK characters, one between Latin
     words, none after a hyphen."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from index.formats.common import Extracted, SourceError, TextBuilder, tidy
+from index.formats.common import Block, Extracted, SourceError, TextBuilder, tidy
 
 _DROP = "script, style, noscript, template, iframe, svg, canvas, form, button, select, input, textarea, " \
         "nav, header, footer, aside, object, embed"
@@ -243,9 +243,8 @@ def read_html(raw: bytes, name: str, text: str) -> Extracted:
     blocks = tuple(out.blocks)
     if title and re.sub(r"\s", "", title) not in re.sub(r"\s", "", extracted[:2000]):
         head = title + "\n"
-        blocks = (type(blocks[0])(0, len(title), "heading", "title", 1),) + tuple(
-            type(b)(b.start + len(head), b.end + len(head), b.kind, b.where, b.level) for b in blocks) \
-            if blocks else ()
+        blocks = (Block(0, len(title), "heading", "title", 1),) + tuple(
+            Block(b.start + len(head), b.end + len(head), b.kind, b.where, b.level) for b in blocks)
         extracted = head + extracted
     if not extracted.strip():
         raise SourceError(f"{name}: the HTML page holds no text outside menus and scripts")
