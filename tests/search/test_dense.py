@@ -89,3 +89,12 @@ def test_a_chunk_scores_as_its_best_window_and_appears_once(hash_encoder):
     assert hits[0].score == pytest.approx(float((vectors[:2] @ query).max()), rel=1e-5)
     only_c1 = np.array([False, True])
     assert [h.chunk.chunk_id for h in dense.search("食品抽检", k=5, allowed=only_c1)] == ["c1"]
+
+
+def test_auto_index_is_exact_for_a_small_corpus(hash_encoder):
+    import faiss
+
+    index = build_faiss(hash_encoder.encode(TEXTS), "auto")
+    assert isinstance(faiss.downcast_index(index.index), faiss.IndexFlatIP)
+    dense = DenseRetriever(index, hash_encoder, chunks_of(TEXTS))
+    assert dense.search("食品抽检量", k=1)[0].chunk.chunk_id == "c0"
