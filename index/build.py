@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import write_backend
 from index.config import Config, cache_dir, index_dir
 from index.corpus import Corpus, read_corpus
 from index.embed_cache import EmbeddingCache
@@ -215,11 +216,13 @@ def build_index(
     embed_cache = cache if hasattr(cache, "embed") else EmbeddingCache(cache_dir(cache))
     dense: dict[str, DenseIndex] = {}
     embedded: dict[str, int] = {}
+    units: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # channel -> (vectors, chunk rows), for the backend
     for channel, name in channels.items():
         encoder = encoders.get(channel) or get_encoder(name)
         dense_texts, dense_rows = dense_units(corpus.chunks, DENSE_CHANNELS[channel](config)[1])
         with _bar(progress, len(dense_texts), f"embedding ({encoder.name})") as bar:
             vectors, embedded[channel] = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
+        units[channel] = (vectors, dense_rows)
         faiss_index = build_faiss(vectors, config.faiss_index, dense_rows)
         dense[channel] = DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index)
 
@@ -227,6 +230,7 @@ def build_index(
         config=config, documents=corpus.documents, sections=corpus.sections, chunks=corpus.chunks,
         bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources), sources=corpus.sources,
     )
+    backend = write_backend(config, stored, token_lists, units, target)  # {}: the local files only
     seconds = time.perf_counter() - started
     report = build_report(corpus)
     save_index(
@@ -235,6 +239,7 @@ def build_index(
         build_seconds=round(seconds, 3),
         sources=sorted(corpus.sources),
         report=report,
+        **({"backend": backend} if backend else {}),
         **dict(manifest or {}),
     )
     return BuildSummary(

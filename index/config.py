@@ -51,6 +51,9 @@ class Config:
     bm25_tokens: str = "search"  # "words" (jieba cut), "search" (cut_for_search), "bigrams" (+ CJK bigrams)
     # retrieval channels: names as in Hit.ranks; dense ones are embedded at build time
     channels: tuple[str, ...] = ("bm25", "dense", "use")  # "use": USE multilingual, for English questions
+    # where lexical and dense search run (index/backend.py): "local" (bm25s + FAISS files) or "milvus"
+    backend: str = "local"
+    milvus_uri: str = ""  # a milvus-lite file or http://host:19530; "" beside the index folder
 
     def to_dict(self) -> dict:
         return asdict(self)

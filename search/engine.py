@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.backend import backend_dense, backend_lexical
 from index.config import Config, index_dir
 from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
@@ -36,7 +37,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 def _lexical(engine: Engine, name: str) -> Retriever:
     tokenizer = get_tokenizer(engine.config.bm25_tokens)
-    lexical = LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name)
+    lexical = (backend_lexical(engine.stored, tokenizer, name)  # None: the index's own bm25s files
+               or LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name))
     return BridgedLexical(lexical, engine.router)  # English questions reach BM25 through the glossary
 
 
@@ -48,7 +50,7 @@ def _dense(engine: Engine, name: str) -> Retriever:
             f"and a config whose channels include {name!r}"
         )
     encoder = engine.encoders.get(name) or get_encoder(dense.encoder)
-    return DenseRetriever(dense.index, encoder, engine.chunks, name=name)
+    return backend_dense(engine.stored, encoder, name) or DenseRetriever(dense.index, encoder, engine.chunks, name=name)
 
 
 # channel name -> factory(engine, name). Names are the keys of Hit.ranks.

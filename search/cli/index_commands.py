@@ -26,6 +26,12 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoder", help=f"dense encoder: a registered name or a model folder (default: "
                                      f"{Config.encoder})")
     p.add_argument("--channels", type=channels_arg, help=f"retrieval channels to build (default: {','.join(Config().channels)})")
+    p.add_argument("--backend", choices=("local", "milvus"), help="where lexical and dense search run (default: local)")
+    p.add_argument("--milvus-uri", help="milvus-lite file (….db) or http://host:19530 (default: beside the index)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="read, chunk and embed on a Ray cluster (no ADDRESS: a local one); see index/ray_build.py")
+    p.add_argument("--ray-actors", type=int, default=2, help="encoder actors on the Ray cluster (default: 2)")
+    p.add_argument("--ray-batch", type=int, default=64, help="texts per encoder batch on Ray (default: 64)")
 
 
 @command("build", "build the index over plan texts (only what changed since the last build)", _build_arguments)
@@ -35,9 +41,19 @@ def build(args: argparse.Namespace) -> int:
     from search.engine import default_paths
 
     config = None
-    if args.encoder or args.channels:
-        config = replace(Config(), **{k: v for k, v in (("encoder", args.encoder), ("channels", args.channels)) if v})
+    chosen = (("encoder", args.encoder), ("channels", args.channels), ("backend", args.backend),
+              ("milvus_uri", args.milvus_uri))
+    if any(v for _, v in chosen):
+        config = replace(Config(), **{k: v for k, v in chosen if v})
     paths = args.paths or ([] if recorded_roots(args.index) else list(default_paths()))
+    if args.ray:
+        from index.ray_build import ray_build
+
+        summary = ray_build(paths, index=args.index, config=config, address=args.ray, actors=args.ray_actors,
+                            batch_size=args.ray_batch)
+        sys.stdout.write(f"Indexed {summary.documents} documents, {summary.chunks} chunks on Ray in "
+                         f"{summary.seconds:.1f} s ({sum(summary.embedded.values())} texts embedded) → {summary.path}\n")
+        return 0
     report = build_library(paths, index=args.index, config=config, progress=_progress(args))
     return _print_report(report, args)
 
