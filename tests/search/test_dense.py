@@ -95,6 +95,7 @@ def test_auto_index_is_exact_for_a_small_corpus(hash_encoder):
     import faiss
 
     index = build_faiss(hash_encoder.encode(TEXTS), "auto")
-    assert isinstance(faiss.downcast_index(index.index), faiss.IndexFlatIP)
+    inner = faiss.downcast_index(index.index)
+    assert isinstance(inner, faiss.IndexFlat) and inner.metric_type == faiss.METRIC_INNER_PRODUCT
     dense = DenseRetriever(index, hash_encoder, chunks_of(TEXTS))
     assert dense.search("食品抽检量", k=1)[0].chunk.chunk_id == "c0"
