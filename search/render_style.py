@@ -78,6 +78,20 @@ HEAD = """
       setTimeout(() => { const ask = document.querySelector("#ask"); if (ask) ask.click(); }, 60);
     }
   });
+  // On load: select the tab the URL names. Gradio's own updates during loading can select the first
+  // tab again, so keep it selected until the user first touches the page (or 15 s have passed).
+  const opened = Date.now();
+  let touched = false;
+  for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, () => { touched = true; }, true);
+  const wanted = ["ask", "compare", "cite", "documents"].indexOf(new URL(window.location.href).searchParams.get("tab"));
+  let scrolled = false;
+  const keep = setInterval(() => {
+    const buttons = document.querySelectorAll("#tabs [role=tab]");
+    if (touched || Date.now() - opened > 15000) { clearInterval(keep); return; }
+    if (wanted > 0 && buttons[wanted] && buttons[wanted].getAttribute("aria-selected") !== "true") buttons[wanted].click();
+    const mark = document.querySelector("#pq-cited");
+    if (mark && !scrolled) { mark.scrollIntoView({block: "center"}); scrolled = true; }
+  }, 200);
   document.addEventListener("keydown", (event) => {
     const box = event.target.closest && event.target.closest("#quote textarea");
     if (box && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
@@ -94,8 +108,6 @@ HEAD = """
 ASK_JS = "(q, docs, region) => { pqUrl({tab: 'ask', q: q, docs: docs, region: region}); return [q, docs, region]; }"
 COMPARE_JS = "(q, docs) => { pqUrl({tab: 'compare', cq: q, cdocs: docs}); return [q, docs]; }"
 CITE_JS = "(quote) => { pqUrl({tab: 'cite', quote: quote}); return [quote]; }"
-
-
 def tab_js(tab: str) -> str:
     """The URL's ``tab`` follows the tab the user selects."""
     return f"() => {{ pqUrl({{tab: '{tab}'}}); }}"
@@ -152,11 +164,12 @@ a.citation-link {color: #1d4ed8; text-decoration: underline; text-underline-offs
 .pq-docs {list-style: none; padding: 0; margin: 0}
 .pq-doc-row {padding: 6px 0; border-bottom: 1px solid var(--border-color-primary)}
 .pq-viewer-grid {display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 1fr); gap: 12px}
-@media (max-width: 800px) {.pq-viewer-grid {grid-template-columns: minmax(0, 1fr)}
-  .pq-outline-box {order: -1}}
 .pq-outline {display: flex; flex-direction: column; align-items: stretch; text-align: left; max-height: 70vh; overflow-y: auto; font-size: .9rem}
-.pq-outline-link {padding: 2px 4px; text-decoration: none; color: inherit; border-radius: 4px}
+.pq-outline-link {display: block; padding: 2px 4px; text-decoration: none !important; color: inherit !important;
+  border-radius: 4px; text-align: left}
 .pq-outline-link:hover, .pq-outline-link.pq-here {background: #fff4d0}
+@media (max-width: 800px) {.pq-viewer-grid {grid-template-columns: minmax(0, 1fr)}
+  .pq-outline {max-height: 40vh}}
 .pq-section-head {font-weight: 600; margin: 6px 0}
 .pq-upload-report {list-style: none; padding: 0}
 .pq-ok {color: #166534} .pq-bad {color: #991b1b}
