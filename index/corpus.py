@@ -41,9 +41,10 @@ def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progr
         from tqdm import tqdm
 
         files = tqdm(files, desc="reading and chunking", unit="file")
+    taken: set[str] = set()
     for src in files:
         corpus.sources[src.name] = src.text
-        docs, sections, chunks = ingest_file(src, config)
+        docs, sections, chunks = ingest_file(src, config, taken)
         corpus.documents += docs
         corpus.sections += sections
         corpus.chunks += chunks
@@ -63,8 +64,14 @@ def _context(doc_title: str, path: tuple[str, ...], header: str = "") -> str:
     return "\n".join(lines)
 
 
-def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[Section], list[Chunk]]:
-    """One file's documents, outlines and chunks, with offsets into ``src.text``."""
+def ingest_file(
+    src: SourceFile, config: Config, taken: set[str] | None = None
+) -> tuple[list[Document], list[Section], list[Chunk]]:
+    """One file's documents, outlines and chunks, with offsets into ``src.text``.
+
+    ``taken``: document ids already given to other files (updated); a file whose usual id is taken
+    (``plan.md`` beside ``plan.txt``) keeps its suffix in its id (``plan.md``).
+    """
     cleaned = clean(src.text)
     text = cleaned.text
     if not text:
@@ -74,6 +81,10 @@ def ingest_file(src: SourceFile, config: Config) -> tuple[list[Document], list[S
     spans = split_documents(text)
     # a file in a subfolder is named by its relative path (2024/plan.txt → 2024/plan), so ids stay distinct
     ids = _doc_ids(Path(src.name).with_suffix("").as_posix(), len(spans))
+    if taken is not None:
+        if taken.intersection(ids):
+            ids = _doc_ids(Path(src.name).as_posix(), len(spans))
+        taken.update(ids)
     docs: list[Document] = []
     sections: list[Section] = []
     chunks: list[Chunk] = []

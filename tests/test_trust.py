@@ -215,3 +215,13 @@ def test_planqa_build_prints_every_file_taken_and_skipped(tmp_path, capsys, regi
     captured = capsys.readouterr()
     assert [line.split(":")[0] for line in captured.out.splitlines() if ": taken" in line] == ["a.txt", "b.txt"]
     assert "blank.txt: skipped" in captured.err
+
+
+def test_same_named_files_of_two_formats_in_one_folder_stay_distinct(tmp_path):
+    corpus = write_plans(tmp_path / "plans", {"plan.txt": MINI_PLANS["a.txt"], "plan.md": MINI_PLANS["b.txt"]})
+    build_bm25([corpus], tmp_path / "index")
+    engine = load(tmp_path / "index")
+    # files are read in name order: plan.md first keeps the plain id, plan.txt keeps its suffix
+    assert [(d.doc_id, d.source) for d in engine.documents] == [("plan", "plan.md"), ("plan.txt", "plan.txt")]
+    assert {c.doc_id for c in engine.chunks} == {"plan", "plan.txt"}
+    assert engine.document("plan.txt").title.startswith("深圳市")
