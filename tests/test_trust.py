@@ -225,3 +225,21 @@ def test_same_named_files_of_two_formats_in_one_folder_stay_distinct(tmp_path):
     assert [(d.doc_id, d.source) for d in engine.documents] == [("plan", "plan.md"), ("plan.txt", "plan.txt")]
     assert {c.doc_id for c in engine.chunks} == {"plan", "plan.txt"}
     assert engine.document("plan.txt").title.startswith("深圳市")
+
+
+# --- the app says which index it serves
+def test_the_health_endpoint_and_the_page_name_the_index_served(mini_engine):
+    from types import SimpleNamespace
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    import app
+
+    demo = SimpleNamespace(app=FastAPI())
+    app.add_health_route(demo, mini_engine)
+    health = TestClient(demo.app).get("/health").json()
+    assert health == {"status": "ok", "build_id": mini_engine.build_id, "build_time": mini_engine.build_time,
+                      "documents": 2, "chunks": len(mini_engine.chunks), "reload_error": ""}
+    line = app.index_version_line(mini_engine)
+    assert mini_engine.build_time in line and mini_engine.build_id[:8] in line
