@@ -57,8 +57,8 @@ def plain_title(title: str) -> str:
 
 def page_of(chunk: Chunk | None) -> int | None:
     """The PDF page a passage starts on, when the format records one."""
-    page = getattr(chunk, "page", None)
-    return page if isinstance(page, int) and page > 0 else None
+    pages = getattr(chunk, "pages", None) or ()
+    return pages[0] if pages else None
 
 
 def viewer_query(doc_id: str, start: int, end: int) -> str:

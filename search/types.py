@@ -40,18 +40,26 @@ class Citation:
     source: str
     start: int
     end: int
+    pages: tuple[int, ...] = ()  # PDF pages the range lies on (empty for other formats)
 
     @classmethod
     def of(cls, chunk: Chunk, start: int | None = None, end: int | None = None) -> Citation:
         """The citation of ``chunk``, or of the original range ``[start, end)`` inside it; the one builder."""
         return cls(chunk.doc_id, chunk.doc_title, section_trail(chunk.section_path, chunk.doc_title),
-                   chunk.source, chunk.start if start is None else start, chunk.end if end is None else end)
+                   chunk.source, chunk.start if start is None else start, chunk.end if end is None else end,
+                   tuple(getattr(chunk, "pages", ()) or ()))
 
     def head(self) -> str:
-        """``《title》section › subsection``: what a report cites. A draft marker ending the title
-        ((公开)征求意见稿) is left out, as plans are cited by name; the full title stays in ``doc_title``."""
-        title = _DRAFT_MARKER.sub("", self.doc_title) or self.doc_title
-        return f"《{title}》{join_path(self.section_path, self.doc_title)}"
+        """``《title》（征求意见稿）section › subsection, p. N``: what a report cites. A plan is cited by its
+        name in 《》; a draft marker ending the title follows it, so a draft never reads as the adopted plan."""
+        marker = _DRAFT_MARKER.search(self.doc_title)
+        title = self.doc_title[: marker.start()] if marker and marker.start() else self.doc_title
+        draft = f"（{marker.group(0).strip().strip('()（）')}）" if marker and marker.start() else ""
+        pages = ""
+        if self.pages:
+            first, last = min(self.pages), max(self.pages)
+            pages = f", p. {first}" if first == last else f", pp. {first}–{last}"
+        return f"《{title}》{draft}{join_path(self.section_path, self.doc_title)}{pages}"
 
     def __str__(self) -> str:
         return f"{self.head()} [{self.source}:{self.start}-{self.end}]"

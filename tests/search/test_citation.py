@@ -21,10 +21,15 @@ def chunk_of(first: str, last: str, path: tuple[str, ...], chunk_id: str, title:
 def test_citation_string_title_path_and_location():
     c = Citation("d", "深圳市食品药品安全“十四五”规划(公开征求意见稿)", ("二、指导思想和主要目标", "（二）主要目标"),
                  "000.txt", 116514, 116824)
-    assert format_citation(c, location=False) == "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标"
+    # a draft says so after its name, never reading as the adopted plan
+    assert format_citation(c, location=False) == (
+        "《深圳市食品药品安全“十四五”规划》（公开征求意见稿）二、指导思想和主要目标 › （二）主要目标")
     assert format_citation(c) == str(c) == (
-        "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标 [000.txt:116514-116824]"
+        "《深圳市食品药品安全“十四五”规划》（公开征求意见稿）二、指导思想和主要目标 › （二）主要目标 [000.txt:116514-116824]"
     )
+    # a PDF passage names its pages
+    pdf = Citation("d", "标题", ("一、目标",), "plan.pdf", 10, 90, (2, 3))
+    assert pdf.head() == "《标题》一、目标, pp. 2–3" and Citation("d", "标题", (), "p.pdf", 0, 1, (4,)).head() == "《标题》, p. 4"
     # the title is not repeated when a section path starts with it
     assert Citation("d", "标题", ("标题", "一、目标"), "f.txt", 0, 5).head() == "《标题》一、目标"
 
