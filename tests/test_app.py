@@ -469,7 +469,7 @@ def _food_doc(engine):
 
 @pytest.mark.model
 def test_seeds_ask_answers_the_food_sampling_target(engine):
-    answer, citation, passages = app.ask(engine, FOOD_QUESTION)
+    answer, citation, passages, chips = app.ask(engine, FOOD_QUESTION)
     assert citation.startswith("《深圳市食品药品安全“十四五”规划")
     assert f"（二）主要目标 [{FOOD_SOURCE}:" in citation
     source, start, end = _location(citation)
@@ -477,30 +477,45 @@ def test_seeds_ask_answers_the_food_sampling_target(engine):
     assert _MarkedText(answer).is_marked("10批次/千人")
     assert _MarkedText(passages).is_marked(FOOD_TARGET)  # inside the answer mark of its passage
     assert passages.count('class="pq-card pq-passage"') == 5
+    assert f'data-at="{start}-{end}"' in answer  # the link opens the viewer at what is cited
+    assert "征求意见稿 draft" in answer  # a draft never reads as the adopted plan
+    assert "地点 Place: 深圳市" in chips
+    doc_id = re.search(r'data-doc="([^"]+)"', answer).group(1)
+    viewer = app.view(engine, doc_id, f"{start}-{end}")
+    assert marked(viewer) == [_seed(source)[start:end]]
+    assert "二、指导思想和主要目标 › （二）主要目标" in viewer
+
+
+@pytest.mark.model
+def test_seeds_not_found_and_filters(engine):
+    answer, _, passages, _ = app.ask(engine, "杭州市2025年食品抽检要达到什么水平")
+    assert 'id="not-found"' in answer and "杭州市" in answer and marked(passages) == []
+    answer, _, _, chips = app.ask(engine, FOOD_QUESTION, [], "湖州市")
+    assert 'id="not-found"' in answer and chips.count('class="pq-conflict"') == 1
 
 
 @pytest.mark.model
 def test_seeds_documents_outline_and_section(engine):
-    table = app.documents_table(engine)
-    assert table.count("<tr>") == 1 + len(engine.documents) == 15
+    listing = app.documents_list(engine)
+    assert listing.count('class="pq-doc-row"') == len(engine.documents) == 14
     food = _food_doc(engine)
-    assert f"<td>{food.title}</td><td>深圳市</td><td>2021–2025</td>" in table
-    body, choices = app.outline(engine, food.doc_id)
-    labels = [label.strip("\u3000") for label, _ in choices]
+    assert "深圳市 · 2021–2025 · " in listing
+    body = app.outline(engine, food.doc_id)
+    labels = re.findall(r'class="pq-outline-link"[^>]*>([^<]+)<', body)
     assert labels[:2] == ["一、发展基础和发展环境", "（一）发展成就"]
-    goals = next(value for label, value in choices if label.strip("\u3000") == "（二）主要目标")
-    assert FOOD_TARGET in app.read_section(engine, food.doc_id, goals)
+    goals = next(s for s in engine.sections if s.doc_id == food.doc_id and s.heading == "（二）主要目标")
+    assert FOOD_TARGET in html.unescape(app.read_section(engine, food.doc_id, str(goals.start)))
 
 
 @pytest.mark.model
 def test_seeds_cite_finds_the_quote_with_checkable_offsets(engine):
     found = app.cite(engine, FOOD_TARGET)
-    assert "Not found" not in found
+    assert "not-found" not in found
     assert marked(found) == [FOOD_TARGET]
-    source, start, end = _location(found)
-    assert (source, _seed(source)[start:end]) == (FOOD_SOURCE, FOOD_TARGET)
+    start, end = (int(x) for x in re.search(r'data-at="(\d+)-(\d+)"', found).groups())
+    assert _seed(FOOD_SOURCE)[start:end] == FOOD_TARGET
     missing = app.cite(engine, "火星殖民计划将在明年全面启动并完成")
-    assert "没有找到这段原文。 Not found." in missing and "最接近的 Nearest candidates" in missing
+    assert 'id="not-found"' in missing and "Closest passages (not the source)" in missing
 
 
 @pytest.mark.model
@@ -508,10 +523,10 @@ def test_seeds_compare_puts_two_plans_side_by_side(engine):
     food = _food_doc(engine)
     huzhou = next(d for d in engine.documents if d.title.startswith("湖州市质量发展"))
     html_text = app.compare(engine, "2025年食品抽检目标", [food.doc_id, huzhou.doc_id])
-    assert html_text.count('class="pq-card pq-col"') == 2
-    assert html_text.index(food.title) < html_text.index(huzhou.title)
+    assert html_text.count('class="pq-card pq-col"') == 2 and 'class="pq-table pq-plan-table"' in html_text
+    assert html_text.index("深圳市食品药品安全") < html_text.index("湖州市质量发展")
     assert '<span class="pq-chip">≥10批次/千人</span>' in html_text
     hits = engine.search(FOOD_QUESTION, k=2)
     pair = app.compare_passages(engine, hits[0].chunk.chunk_id, hits[1].chunk.chunk_id)
     assert pair.count('class="pq-card pq-passage"') == 2 and "共同词 Shared terms: " in pair
-    assert "no chunk 'nope'" in html.unescape(app.compare_passages(engine, "nope", hits[0].chunk.chunk_id))
+    assert "no longer in the index" in app.compare_passages(engine, "nope", hits[0].chunk.chunk_id)

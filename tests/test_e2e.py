@@ -27,24 +27,32 @@ def client(server):
     return Client(server, verbose=False)
 
 
-def ask(client, question: str, documents=(), region: str = "") -> tuple[str, str, str]:
+def ask(client, question: str, documents=(), region: str = "") -> tuple[str, str, str, str]:
     return tuple(client.predict(question, list(documents), region, api_name="/ask"))
 
 
 @pytest.mark.model
 def test_english_question_finds_the_food_sampling_target(client):
-    answer, citation, passages = ask(client, "Shenzhen 2025 food sampling target")
+    answer, citation, passages, chips = ask(client, "Shenzhen 2025 food sampling target")
     assert "10批次/千人" in passages  # the passage that answers
-    assert 'class="pq-card pq-answer"' in answer
+    assert 'class="pq-card pq-answer"' in answer and 'class="citation-link"' in answer
     assert re.fullmatch(r"《[^》]+》.* \[\d{3}_[0-9a-f]{16}\.txt:\d+-\d+\]", citation)
+    assert 'class="pq-chips"' in chips
+
+
+@pytest.mark.model
+def test_ask_takes_the_question_alone(client):
+    """The other inputs have defaults: a script passes just the question."""
+    answer, citation, passages, _ = client.predict("深圳到2025年食品抽检要达到什么水平", api_name="/ask")
+    assert "10批次/千人" in answer and citation.startswith("《深圳市食品药品安全“十四五”规划")
 
 
 @pytest.mark.model
 @pytest.mark.parametrize("question", ["", "。。。？！", "问" * 5000])
 def test_bad_questions_get_a_friendly_message_over_http(client, question):
-    answer, citation, passages = ask(client, question)
+    answer, citation, passages, chips = ask(client, question)
     assert answer.startswith('<div class="pq-note">') and "Traceback" not in answer
-    assert (citation, passages) == ("", "")
+    assert (citation, passages, chips) == ("", "", "")
 
 
 # Ten users at once, five questions twice: each must get the answer it gets when asked alone.
@@ -77,7 +85,7 @@ def test_the_other_endpoints_answer_over_http(client, engine):
     assert comparison.count('class="pq-card pq-col"') == 2
     chunk = engine.chunks[10]
     source = client.predict(chunk.text[:40], api_name="/cite")
-    assert f"{chunk.source}:" in source and '<mark class="match">' in source
+    assert f'data-doc="{chunk.doc_id}"' in source and '<mark class="match">' in source
 
 
 @pytest.mark.model
@@ -105,7 +113,7 @@ def test_planqa_serve_warms_up_so_the_first_answer_is_fast(built_index, tmp_path
         timings = []
         for _ in range(3):
             started = time.perf_counter()
-            answer, _, passages = client.predict(question, [], "", api_name="/ask")
+            answer, _, passages, _ = client.predict(question, [], "", api_name="/ask")
             timings.append(time.perf_counter() - started)
             assert "10批次/千人" in answer + passages
         first, steady = timings[0], min(timings[1:])
