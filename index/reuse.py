@@ -3,8 +3,8 @@ the old FAISS files, and BM25 tokens.
 
 Tokens are cached because tokenising is most of an unchanged rebuild: over the seeds (907 chunks)
 jieba's ``cut_for_search`` took 5 of 8 s, against 0.1 s for bm25s to index the cached tokens. They
-are kept beside the embedding cache, keyed by the text and by ``code_version`` (the bytes of the
-ingestion code and its word lists), so tokens from other code are never mixed into one BM25 index.
+are kept beside the embedding cache, keyed by the text and by ``tokens_version`` (the bytes of the
+tokenizer, the normalisation and the word lists), so tokens of other code never enter a BM25 index.
 """
 
 from __future__ import annotations
@@ -28,16 +28,30 @@ from index.types import Chunk, Document, Section
 MAX_SHARDS = 16
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A digest of the ingestion code and data (``index/*.py``, ``index/data/*``): what was read with
-    other code is read again, since its chunks or tokens may differ."""
-    here = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent
+# what BM25 tokens depend on: the tokenizer, the normalisation (and the cleaning it calls), the word lists
+TOKEN_CODE = ("tokenize.py", "normalize.py", "clean.py", "data/*")
+
+
+def _digest(patterns: Sequence[str]) -> str:
     digest = hashlib.sha1()
-    for file in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
+    for file in sorted({f for pattern in patterns for f in HERE.glob(pattern)}):
         if file.is_file():
             digest.update(file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the ingestion code and data (``index/**/*.py``, ``index/data/*``): files read with
+    other code are read again by ``build``, since their chunks may differ."""
+    return _digest(("*.py", "formats/*.py", "data/*"))
+
+
+@lru_cache(maxsize=1)
+def tokens_version() -> str:
+    """A digest of the code BM25 tokens depend on, so cached tokens are never those of other code."""
+    return _digest(TOKEN_CODE)
 
 
 class StoredParts:
@@ -109,7 +123,7 @@ class CachedTokenizer:
 
     def __init__(self, tokenizer: Tokenizer, root: str | Path):
         self.tokenizer = tokenizer
-        self.folder = Path(root) / "tokens" / f"{tokenizer.mode}-{code_version()}"
+        self.folder = Path(root) / "tokens" / f"{tokenizer.mode}-{tokens_version()}"
         self.known: dict[str, list[str]] = {}
         self.new: dict[str, list[str]] = {}
         for shard in sorted(self.folder.glob("*.jsonl")) if self.folder.is_dir() else []:
