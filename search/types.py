@@ -41,13 +41,14 @@ class Citation:
     start: int
     end: int
     pages: tuple[int, ...] = ()  # PDF pages the range lies on (empty for other formats)
+    ocr: bool = False  # the text was read by OCR from a page without a text layer
 
     @classmethod
     def of(cls, chunk: Chunk, start: int | None = None, end: int | None = None) -> Citation:
         """The citation of ``chunk``, or of the original range ``[start, end)`` inside it; the one builder."""
         return cls(chunk.doc_id, chunk.doc_title, section_trail(chunk.section_path, chunk.doc_title),
                    chunk.source, chunk.start if start is None else start, chunk.end if end is None else end,
-                   tuple(getattr(chunk, "pages", ()) or ()))
+                   tuple(getattr(chunk, "pages", ()) or ()), bool(getattr(chunk, "ocr", False)))
 
     def head(self) -> str:
         """``《title》（征求意见稿）section › subsection, p. N``: what a report cites. A plan is cited by its
@@ -59,6 +60,8 @@ class Citation:
         if self.pages:
             first, last = min(self.pages), max(self.pages)
             pages = f", p. {first}" if first == last else f", pp. {first}–{last}"
+        if self.ocr:
+            pages += " (OCR)"
         return f"《{title}》{draft}{join_path(self.section_path, self.doc_title)}{pages}"
 
     def __str__(self) -> str:

@@ -30,6 +30,7 @@ def test_citation_string_title_path_and_location():
     # a PDF passage names its pages
     pdf = Citation("d", "标题", ("一、目标",), "plan.pdf", 10, 90, (2, 3))
     assert pdf.head() == "《标题》一、目标, pp. 2–3" and Citation("d", "标题", (), "p.pdf", 0, 1, (4,)).head() == "《标题》, p. 4"
+    assert Citation("d", "标题", (), "scan.pdf", 0, 1, (1,), ocr=True).head() == "《标题》, p. 1 (OCR)"
     # the title is not repeated when a section path starts with it
     assert Citation("d", "标题", ("标题", "一、目标"), "f.txt", 0, 5).head() == "《标题》一、目标"
 
