@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.store import MANIFEST, REBUILD, IndexLoadError, file_digest, load_index
+from index.folder import file_digest
+from index.store import MANIFEST, REBUILD, IndexLoadError, load_index
 
 
 @dataclass(frozen=True)

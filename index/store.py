@@ -32,7 +32,7 @@ import os
 import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ import numpy as np
 from index.ann import read_ann
 from index.config import Config
 from index.embed_cache import encoder_slug
+from index.folder import file_digest, inventory, remove_stale_staging, source_path
 from index.quote_index import QuoteIndex
 from index.types import Chunk, Document, Section
 
@@ -87,35 +88,6 @@ class StoredIndex:
     sources: dict[str, str] = field(default_factory=dict)
     quote: QuoteIndex | None = None  # built from ``sources`` on save when None
     path: Path | None = None
-
-
-def source_path(name: str) -> PurePosixPath:
-    """Where source ``name`` (a path relative to the corpus root) is kept under ``sources/``.
-
-    Raises:
-        ValueError: an absolute name, or one with ``..``, empty or hidden parts (it could leave the folder).
-    """
-    path = PurePosixPath(name)
-    if not name or path.is_absolute() or "\\" in name or any(p in ("", ".", "..") for p in name.split("/")):
-        raise ValueError(f"source name {name!r} is not a plain relative path; rename the file")
-    return path
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes (hex)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _inventory(folder: Path) -> dict[str, dict]:
-    """Size and sha256 of every file of ``folder`` but the manifest, by POSIX path relative to it."""
-    return {
-        f.relative_to(folder).as_posix(): {"bytes": f.stat().st_size, "sha256": file_digest(f)}
-        for f in sorted(folder.rglob("*")) if f.is_file() and f.name != MANIFEST
-    }
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -176,7 +148,7 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
         ],
         "bm25": {"dir": "bm25", "vocab": len(stored.bm25.vocab_dict), "tokens": stored.config.bm25_tokens},
         "config": stored.config.to_dict(),
-        "files": _inventory(folder),
+        "files": inventory(folder, skip=MANIFEST),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
@@ -213,29 +185,6 @@ def save_index(stored: StoredIndex, target: str | Path, **extra: Any) -> Path:
     shutil.rmtree(old, ignore_errors=True)
     stored.path = target
     return target
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
-
-
-def remove_stale_staging(target: Path) -> list[Path]:
-    """Delete the staging folders (``.<name>.new-<pid>-…``, ``.<name>.old-<pid>-…``) beside ``target``
-    left by a build that was killed (its process is gone); a running build's are kept."""
-    removed = []
-    for folder in target.parent.glob(f".{target.name}.*-*-*"):
-        kind, _, rest = folder.name[len(target.name) + 2:].partition("-")
-        pid = rest.split("-", 1)[0]
-        if kind in ("new", "old") and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
 
 
 def load_index(path: str | Path) -> StoredIndex:

@@ -13,8 +13,9 @@ from index import store
 from index.build import build_index
 from index.config import Config
 from index.corpus import read_corpus
+from index.folder import source_path
 from index.reader import SourceFile
-from index.store import FORMAT_VERSION, IndexLoadError, load_index, read_source, source_path
+from index.store import FORMAT_VERSION, IndexLoadError, load_index, read_source
 
 
 def build_mini(plans, target, encoder):
