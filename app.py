@@ -34,7 +34,7 @@ from app_tabs import (  # noqa: F401  (the handlers, importable from here as bef
     region_choices,
     view,
 )
-from search import render, render_compare, render_viewer
+from search import render, render_cite, render_compare, render_viewer
 from search.render_style import ASK_JS, CITE_JS, COMPARE_JS, CSS, HEAD, tab_js
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ EXAMPLES = [
     "Luohu lung cancer screening",
 ]
 COPY_LABEL = render.COPY_LABEL
-_match_spans = render.match_spans
+_match_spans = render_cite.match_spans
 ACTIONS = ("view", "add", "untray", "tray", "unfilter", "more")  # the page script's hidden buttons
 TABS = ("ask", "compare", "cite", "documents")
 
@@ -349,7 +349,8 @@ def build_app(source: Any):
 
         def on_load(request):
             state = url_state(engine(), dict(request.query_params) if request else {})
-            return (state["question"], state["docs"], state["region"], *state["ask"], state["viewer"], state["cq"], state["cdocs"], state["comparison"], state["quote"], state["source"])
+            return (state["question"], state["docs"], state["region"], *state["ask"], state["viewer"], state["cq"],
+                    state["cdocs"], state["comparison"], state["quote"], state["source"])
 
         on_load.__annotations__ = {"request": gr.Request}  # a real class: gradio injects the request by it
         demo.load(on_load, None, [question, doc_filter, region, answer, citation, passages, chips, viewer,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from search import render, render_compare, render_export, render_viewer
+from search import render, render_cite, render_compare, render_export, render_viewer
 from search.types import Hit
 
 MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
@@ -246,11 +246,11 @@ def cite(engine: Any, quote: str | None, k: int = 5) -> str:
     except ValueError as exc:
         return render.note(str(exc))
     if not result.found:
-        return render.quote_not_found(result, _docs(engine))
+        return render_cite.quote_not_found(result, _docs(engine))
     best = result.matches[0]
     # In context: the passage of the match with one passage of its section on each side.
     passages = None if best.passage is None else engine.show(best.passage.chunk_id, context=1)
-    return render.quote_match_card(best, passages, docs=_docs(engine))
+    return render_cite.quote_match_card(best, passages, docs=_docs(engine))
 
 
 # --- 文档 Documents ---------------------------------------------------------------------------------
