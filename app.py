@@ -306,8 +306,7 @@ def build_app(source: Any):
             return app_tabs.view_arg(engine(), target), gr.Tabs(selected="documents")
 
         go["view"].click(view_fn, arg, [viewer, tabs], js="(a) => window.pqArg", api_visibility="private").then(
-            None, None, None, js="() => { setTimeout(() => { const m = document.querySelector('#pq-cited'); "
-                                 "if (m) m.scrollIntoView({block: 'center'}); }, 150); }")
+            None, None, None, js="() => { setTimeout(pqShowCited, 150); }")
 
         @_guarded()
         def outline_fn(doc_id: str | None) -> str:

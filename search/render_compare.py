@@ -47,7 +47,7 @@ def plan_table(question: str, columns: Sequence[Column]) -> str:
         label = f"{question}（{unit}）" if unit else question
         rows.append(f"<tr><th>{esc(label)}</th>{''.join(cells)}</tr>")
     sources = "".join(
-        f"<td>{citation_link(c.answer.citation) if c.answer else '—'}</td>" for c in columns
+        f"<td>{citation_link(c.answer.citation, title=False) if c.answer else '—'}</td>" for c in columns
     )
     return (
         f'<div class="pq-scroll"><table class="pq-table pq-plan-table"><thead><tr><th>指标 Indicator</th>{head}</tr>'

@@ -28,6 +28,14 @@ HEAD = """
     }
     window.history.replaceState(null, "", url.toString());
   };
+  // The cited passage in the middle of the window, the current heading in view inside the outline.
+  window.pqShowCited = () => {
+    const mark = document.querySelector("#pq-cited");
+    if (mark) mark.scrollIntoView({block: "center"});
+    const here = document.querySelector("#viewer .pq-here");
+    const outline = here && here.closest(".pq-outline");
+    if (outline) outline.scrollTop = here.offsetTop - outline.offsetTop - outline.clientHeight / 3;
+  };
   const copy = (button) => {
     let text = button.dataset.copy || "";
     text = text.replace("](?", "](" + window.location.origin + window.location.pathname + "?");
@@ -90,7 +98,7 @@ HEAD = """
     if (touched || Date.now() - opened > 15000) { clearInterval(keep); return; }
     if (wanted > 0 && buttons[wanted] && buttons[wanted].getAttribute("aria-selected") !== "true") buttons[wanted].click();
     const mark = document.querySelector("#pq-cited");
-    if (mark && !scrolled) { mark.scrollIntoView({block: "center"}); scrolled = true; }
+    if (mark && !scrolled) { pqShowCited(); scrolled = true; }
   }, 200);
   document.addEventListener("keydown", (event) => {
     const box = event.target.closest && event.target.closest("#quote textarea");

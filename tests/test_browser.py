@@ -74,9 +74,12 @@ def browser():
         chromium.close()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, near: str = "") -> None:
+    """Save the window as DIR/name (with ``PLANQA_SCREENSHOTS=DIR``), scrolled to ``near`` if given."""
     folder = os.environ.get("PLANQA_SCREENSHOTS")
     if folder:
+        if near:
+            page.locator(near).first.scroll_into_view_if_needed()
         page.screenshot(path=str(Path(folder) / name))
 
 
@@ -255,7 +258,7 @@ def test_an_uploaded_plan_is_listed_and_answers_without_a_restart(upload_server,
     report = page.locator("#upload-report").inner_text()
     assert "✓ 星河市规划.txt" in report and "✗ photo.txt" in report and "Not a text, PDF or Word file" in report
     assert "星河市数字经济发展“十四五”规划" in page.locator("#documents").inner_text()
-    shot(page, "documents.png")
+    shot(page, "documents.png", "#upload-report")
     page.get_by_role("tab", name="问答 Ask").click()
     page.locator("#question textarea").fill("星河市到2025年数字经济核心产业增加值目标是多少")
     page.locator("#question textarea").press("Enter")
