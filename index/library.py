@@ -301,10 +301,12 @@ def remove(
             if doc_ids:
                 record = replace(record, doc_ids=doc_ids)
                 entries.append(_Entry(record, kept))
-            elif record.path in roots:
+            elif not (resolved in roots and record.path.startswith(resolved + os.sep)):
+                excluded.append(record.path)  # so that a folder given to build or add does not bring it back
+            if not doc_ids and record.path in roots:
                 roots.remove(record.path)
-            else:
-                excluded.append(record.path)
+        if removed and resolved in roots:  # a folder given to build or add: forgotten as a whole
+            roots.remove(resolved)
         if not removed:
             known = ", ".join(d.doc_id for d in stored.documents[:8])
             raise ValueError(f"nothing in the index matches {key!r}: give a doc id (e.g. {known}) or a file's "

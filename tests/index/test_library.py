@@ -131,6 +131,17 @@ def test_remove_by_doc_id_by_source_and_by_path(library, mini_plans):
     add_files([mini_plans / "b.txt"], **options)
     assert sources(options) == ["a.txt", "b.txt"]
     assert remove("b.txt", **options).removed == ("b.txt",)
+    assert manifest(options)["library"]["excluded"] == [str((mini_plans / "b.txt").resolve())]
+
+
+def test_removing_a_folder_forgets_it(library, tmp_path):
+    options, _ = library
+    write_plans(tmp_path / "more", {"c.txt": NEW_PLAN, "d.txt": NEW_PLAN.replace("大连", "青岛")})
+    add_files([tmp_path / "more"], **options)
+    report = remove(tmp_path / "more", **options)
+    assert report.removed == ("c.txt", "d.txt") and sources(options) == ["a.txt", "b.txt"]
+    library = manifest(options)["library"]
+    assert str((tmp_path / "more").resolve()) not in library["roots"] and library["excluded"] == []
 
 
 def test_removing_the_last_file_or_an_unknown_one_says_what_to_do(library, mini_plans):
