@@ -165,7 +165,7 @@ def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int
                 results.append(outcome)
             time.sleep(rng.uniform(1.0, 2.0))
 
-    cpu0, started = server.cpu_seconds(), time.perf_counter()
+    cpu0, client0, started = server.cpu_seconds(), time.process_time(), time.perf_counter()
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
     for t in threads:
         t.start()
@@ -184,6 +184,8 @@ def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int
         "p50_s": round(statistics.median(answered), 3) if answered else None, "p95_s": round(q[18], 3),
         "requests_per_s": round(len(answered) / wall, 2), "wall_s": round(wall, 1),
         "server_cpu_s_per_request": round((server.cpu_seconds() - cpu0) / max(1, len(answered)), 3),
+        # the simulated users share the machine: their CPU is taken from the server's
+        "client_cpu_s": round(time.process_time() - client0, 1), "load_average": os.getloadavg()[0],
         "errors": errors,
     }
 
@@ -224,9 +226,12 @@ def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str
 
 def main(index: str, users: tuple[int, ...] = (1, 10, 50, 100), ratio_users: int = 50,
          baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None,
-         candidate_env: dict[str, str] | None = None) -> dict:
+         candidate_env: dict[str, str] | None = None, baseline: bool = True) -> dict:
     quotes = sample_quotes(index)
-    baseline = measure(index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap, with_abandoned=True)
+    if baseline:
+        baseline = measure(index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap, with_abandoned=True)
+    else:  # exploring candidate settings only: no ratio
+        baseline = {"env": baseline_env or BASELINE_ENV, "levels": [{"requests_per_s": 0}]}
     candidate = measure(index, candidate_env or {}, list(users), quotes, cap, with_abandoned=True)
     rate = {r["users"]: r["requests_per_s"] for r in candidate["levels"]}
     base_rate = baseline["levels"][0]["requests_per_s"]
@@ -250,8 +255,9 @@ if __name__ == "__main__":
     parser.add_argument("--ratio-users", type=int, default=50)
     parser.add_argument("--baseline-env", default=json.dumps(BASELINE_ENV), help="JSON env of the baseline server")
     parser.add_argument("--candidate-env", default="{}", help="JSON env of the candidate server")
+    parser.add_argument("--no-baseline", action="store_true", help="measure the candidate only")
     parser.add_argument("--cap", type=float, default=240.0, help="seconds per level at most")
     parser.add_argument("--out", help="also write the JSON record here")
     a = parser.parse_args()
     main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap, a.out,
-         json.loads(a.candidate_env))
+         json.loads(a.candidate_env), not a.no_baseline)
