@@ -88,10 +88,13 @@ def make_corpus(n: int, config: Config, seed: int = 0):
 
 
 def synthetic_vectors(n: int, dim: int, encoder_name: str, seed: int = 0, noise: float = 0.35) -> np.ndarray:
-    """Clustered unit vectors: real cached vectors of ``encoder_name`` (or random centres) plus noise."""
+    """Clustered unit vectors: real cached vectors of ``encoder_name`` or m3e-small (else random
+    centres), each plus Gaussian noise of norm ``noise``."""
     from index.embed_cache import EmbeddingCache
 
-    shards = EmbeddingCache(cache_dir())._shards(encoder_name)
+    cache = EmbeddingCache(cache_dir())
+    # the fp32 model's cached seeds windows serve as well (cosine 0.997 to int8)
+    shards = cache._shards(encoder_name) or cache._shards("m3e-small")
     rng = np.random.default_rng(seed)
     centres = (np.concatenate([np.asarray(v) for _, _, v in shards]) if shards
                else rng.standard_normal((4096, dim)).astype(np.float32))
