@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,7 +21,15 @@ from index.backend import backend_dense, backend_lexical
 from index.config import Config, index_dir
 from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
-from index.store import MANIFEST, REBUILD, IndexLoadError, StoredIndex, load_index, read_source
+from index.store import (
+    FORMAT_VERSION,
+    MANIFEST,
+    REBUILD,
+    IndexLoadError,
+    StoredIndex,
+    load_index,
+    read_source,
+)
 from index.tokenize import get_tokenizer
 from index.types import Chunk, Document, Section
 from search.config import SearchConfig
@@ -31,6 +40,10 @@ from search.lexical import LexicalRetriever
 from search.limits import Limits
 from search.query import Query
 from search.types import AskResult, ChunkComparison, Comparison, Hit, QuoteResult
+
+if TYPE_CHECKING:
+    from search.rerank import Focus
+    from search.understand import Understood
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -55,6 +68,23 @@ def _dense(engine: Engine, name: str) -> Retriever:
 
 # channel name -> factory(engine, name). Names are the keys of Hit.ranks.
 CHANNELS: dict[str, Callable[[Engine, str], Retriever]] = {"bm25": _lexical, "dense": _dense, "use": _dense}
+
+
+def _outdated_default(path: Path, paths: Sequence[str | Path]) -> bool:
+    """Whether the default index is of an older format and holds only files of ``paths`` (the seeds), so
+    that rebuilding it loses nothing; any other old index is left for the user to rebuild."""
+    import json
+
+    from index.reader import walk
+
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if manifest.get("format_version") == FORMAT_VERSION or not manifest.get("sources"):
+        return False
+    available = {Path(name).name for _, name in walk(paths)[0]} if paths else set()
+    return all(Path(name).name in available for name in manifest["sources"])
 
 
 def default_paths() -> tuple[str, ...]:
@@ -113,15 +143,21 @@ class Engine:
                 message names the path and the command that builds it.
         """
         path = index_dir(index)
+        default = index is None and not os.environ.get("PLANQA_INDEX")
+        paths = tuple(paths or default_paths())
+        if build_if_missing and default and _outdated_default(path, paths):
+            if not quiet:
+                sys.stderr.write(f"The index at {path} was made by an older planqa; rebuilding it over the same files …\n")
+            from index.build import build_index
+
+            build_index(paths, index=path, config=config, encoders=encoders, progress=not quiet)
         if not (path / MANIFEST).is_file():
-            default = index is None and not os.environ.get("PLANQA_INDEX")
             if not (build_if_missing and default):
                 where = "" if default else f" --index {path}"
                 raise IndexLoadError(f"no planqa index at {path.absolute()}; build one with "
                                      f"`planqa build{where} PATH…` (or check the --index / PLANQA_INDEX path)")
             from index.build import build_index
 
-            paths = tuple(paths or default_paths())
             if not quiet:
                 where = ", ".join(f"{p}/" if Path(p).is_dir() else str(p) for p in paths)
                 sys.stderr.write(f"No index at {path}; building the default index over {where} …\n")
@@ -231,8 +267,13 @@ class Engine:
         region: str | None = None,
         year: int | None = None,
         channels: Sequence[str] | None = None,
+        focus: Focus | None = None,
     ) -> list[Hit]:
         """The ``k`` best passages for ``query``; filters act inside retrieval, before the top-k.
+
+        Over the default channels the fused passages get the second stage (``search.rerank``: place,
+        period and aim priors, question-term coverage) unless the search config's ``rerank`` is off;
+        ``focus`` is the question's (``Engine.focus``) when the caller made it already.
 
         Raises:
             ValueError: ``k`` outside 1…100 or a question over the length limit (``search.limits``).
@@ -246,7 +287,18 @@ class Engine:
         if allowed is not None and not allowed.any():
             return []
         query = query if isinstance(query, Query) else self.query(text)
-        return self.retriever(channels).search(query, k, allowed=allowed)
+        if channels is not None or not self.search_config.rerank:
+            return self.retriever(channels).search(query, k, allowed=allowed)
+        from search.rerank import rerank
+
+        focus = focus or self.focus(text)
+        return rerank(self.retriever().search(query, max(k, focus.depth), allowed=allowed), focus)[:k]
+
+    def focus(self, question: str, understood: Understood | None = None) -> Focus:
+        """What the second stage and answers read of ``question`` (``search.rerank.focus_of``), once."""
+        from search.rerank import focus_of
+
+        return focus_of(question, self.documents, self.term_frequencies(), understood)
 
     # --- answers, comparison, citations, quotes. The logic lives in search.answer,
     # search.compare, search.citation and search.quote; these are the entry points over this index.
@@ -300,16 +352,14 @@ class Engine:
     ) -> AskResult:
         """The sentence(s) of the top passages that answer ``question`` (or None, with the reason)."""
         from search.answer import answer_question
-        from search.rerank import DEPTH
-        from search.understand import analyse
 
         self.limits.check_k(k)
         self.limits.check_question(question)
-        understood = analyse(question, self.documents)  # once per request; priors for rerank and answer
-        hits = self.search(understood.text, max(k, DEPTH), doc_ids=doc_ids, region=region)
+        focus = self.focus(question)  # once per request: priors and terms for rerank and answer
+        hits = self.search(focus.understood.text, k, doc_ids=doc_ids, region=region, focus=focus)
         encoder = self.sentence_encoder(question)
         return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,
-                               frequencies=self.term_frequencies(), understood=understood, k=k)
+                               focus=focus)
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""

@@ -243,3 +243,21 @@ def test_the_health_endpoint_and_the_page_name_the_index_served(mini_engine):
                       "documents": 2, "chunks": len(mini_engine.chunks), "reload_error": ""}
     line = app.index_version_line(mini_engine)
     assert mini_engine.build_time in line and mini_engine.build_id[:8] in line
+
+
+def test_an_outdated_default_index_of_the_seeds_is_rebuilt_others_are_not(tmp_path, monkeypatch):
+    """``make run`` on a machine whose default index was made by an older planqa rebuilds it (it holds only
+    the seeds, so nothing is lost); an old index holding other files stays, with the rebuild message."""
+    import json
+
+    from search import engine
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "plan.txt").write_text("深圳市规划\n一、目标\n到2025年，抽检量达到10批次/千人。\n", encoding="utf-8")
+    old = tmp_path / "index"
+    old.mkdir()
+    (old / "manifest.json").write_text(json.dumps({"format_version": 1, "sources": ["plan.txt"]}), encoding="utf-8")
+    assert engine._outdated_default(old, (str(seeds),))
+    (old / "manifest.json").write_text(json.dumps({"format_version": 1, "sources": ["mine.txt"]}), encoding="utf-8")
+    assert not engine._outdated_default(old, (str(seeds),))
