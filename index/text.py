@@ -19,8 +19,13 @@ _HAN_CHAR = re.compile(f"[{HAN}]")
 # Sentence end: terminal punctuation with any closing quotes/brackets that follow it, or a line break.
 SENTENCE_END = re.compile(r"[。；;！!？?]+[”’」』）)]*|\n")
 # For answers also the end of an indicator-table row run into the text ("…5约束性13食品评价性…":
-# 预期性/约束性 before the next row's number), so that a row can be an answer on its own.
-_END = re.compile(SENTENCE_END.pattern + r"|(?<=预期性)(?=\d)|(?<=约束性)(?=\d)")
+# 预期性/约束性 before the next row's number, or before the next row's name when rows carry no number
+# and the attribute follows a value: "…4.5预期性健康服务…"), so that a row can be an answer on its own.
+# Not inside prose: 约束性指标, 预期性和约束性相结合, 预期性的… (seeds and foreign-dev: 11
+# attribute-then-Han cases, 10 of them row ends).
+_ROW_VALUE_END = r"[\d%‰)）元万亿个件项张人次岁家所米里吨天时上下]"
+_END = re.compile(SENTENCE_END.pattern + r"|(?<=预期性|约束性)(?=\d)"
+                  + rf"|(?<={_ROW_VALUE_END}预期性|{_ROW_VALUE_END}约束性)(?=(?![指和与的及或要目等相])[{HAN}])")
 CLAUSE_END = re.compile(r"[，,、：:]")
 _CLAUSE_OR_SENTENCE_END = re.compile(CLAUSE_END.pattern + "|" + SENTENCE_END.pattern)
 _SPACE = " \t\r\f\v\u3000\u00a0\n"

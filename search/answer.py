@@ -29,11 +29,12 @@ from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
 from search.highlight import find_forms, term_spans
 from search.numbers import find_numbers
-from search.rerank import place_match, rerank
-from search.table_answer import table_answer
+from search.rerank import Focus, focus_of, place_match, rerank
+from search.table_answer import find_indicator, table_answer
 from search.terms import (
     DocumentFrequency,
     QueryTerm,
+    found,
     numeric_cue,
     query_terms,
     question_years,
@@ -55,8 +56,6 @@ RANK_PRIOR = 0.05
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
 NEAR_CHARS = 12  # a quantity this close to a question term is about it
 JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
-SPLIT_MIN = 3  # a long term still counts when a modifier of up to SPLIT_GAP characters sits inside it
-SPLIT_GAP = 4
 # A sentence of another aim than the question's (a 2019 status sentence for a 2025 target question).
 # benchmarks/bench_answers.py on the seeds: 0 → 0.15 takes dev zh 20 → 21/26 and en_blind 41 → 42/60.
 AIM_PENALTY = 0.15
@@ -84,21 +83,7 @@ def _key(text: str) -> str:
 
 
 def _found(key: str, term: QueryTerm) -> bool:
-    return any(f and (f in key or _split_found(key, f)) for f in term.forms)
-
-
-def _split_found(key: str, form: str) -> bool:
-    """A long term with a modifier put inside it: 每万人[高价值]发明专利拥有量 holds 每万人发明专利拥有量
-    (both halves of at least ``SPLIT_MIN`` characters, in order, at most ``SPLIT_GAP`` apart)."""
-    if len(form) < 2 * SPLIT_MIN:
-        return False
-    for i in range(SPLIT_MIN, len(form) - SPLIT_MIN + 1):
-        a = key.find(form[:i])
-        if a >= 0:
-            b = key.find(form[i:], a + i)
-            if 0 <= b - (a + i) <= SPLIT_GAP:
-                return True
-    return False
+    return found(key, term)
 
 
 def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm]) -> bool:
@@ -247,6 +232,7 @@ def answer_question(
     frequencies: tuple[DocumentFrequency, int] | None = None,
     understood: Understood | None = None,
     k: int | None = None,
+    focus: Focus | None = None,
 ) -> AskResult:
     """The answer to ``question`` from ``hits`` (best first), with highlighted hits.
 
@@ -261,13 +247,21 @@ def answer_question(
         understood: the question as understood (``search.understand.analyse``): places, period and
             aim as priors, and the reason when the plans do not cover the place; None: terms only.
         k: when given, ``hits`` are candidates: reranked (``search.rerank``) and cut to ``k``.
+        focus: the question's focus (``search.rerank.focus_of``: understood and weighted terms), when
+            the caller made it for retrieval already; ``understood`` and ``frequencies`` are then unused.
     """
     if not question or not question.strip():
         raise ValueError("empty question: ask something, e.g. planqa ask '深圳PM2.5目标是多少'")
-    text = understood.text if understood is not None else question
-    terms = query_terms(text) if text.strip() else []
-    if frequencies is not None:
-        terms = weigh_terms(terms, *frequencies)
+    if focus is None and understood is not None:
+        focus = focus_of(question, frequencies=frequencies, understood=understood)
+    if focus is not None:
+        understood, terms = focus.understood, list(focus.terms)
+        text = understood.text
+    else:
+        text = question
+        terms = query_terms(text) if text.strip() else []
+        if frequencies is not None:
+            terms = weigh_terms(terms, *frequencies)
 
     def no_answer(reason: str) -> AskResult:
         return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason, understood=understood)
@@ -280,19 +274,11 @@ def answer_question(
         reason = question_reason(understood, terms)
         if reason:
             return no_answer(reason)
-        # A place no indexed plan is of (哈尔滨) is named in passing elsewhere (深哈合作): the name alone
-        # answers nothing, so it does not count towards coverage.
-        elsewhere = {f for p in understood.uncovered for f in p.forms}
-        terms = [t for t in terms if not elsewhere & set(t.forms)] or terms
     if k is not None:
-        total = sum(t.weight for t in terms) or 1.0
-
-        def coverage(hit: Hit) -> float:
-            key, context = _key(hit.chunk.text), _key(hit.chunk.context)
-            return sum(t.weight * (1.0 if _found(key, t) else 0.5 if _found(context, t) else 0.0)
-                       for t in terms) / total
-
-        hits = rerank(hits, understood, coverage)[:k]
+        hits = rerank(hits, focus)[:k]
+    if understood is not None:
+        indicator = find_indicator(hits, terms, understood)
+        understood = replace(understood, indicator=indicator) if indicator else understood
     scored = score_sentences(text, hits, terms, encode, answer_hits, understood)
     if not scored or not answerable(scored[0]):
         best = max(scored, key=lambda s: (s.own, s.coverage)) if scored else None

@@ -35,6 +35,8 @@ def understood_text(result: AskResult) -> str:
     parts = [f"place {p.name}{'' if p.covered else ' (not in the index)'}" for p in u.places]
     if u.period:
         parts.append(f"period {u.period}")
+    if u.indicator:
+        parts.append(f"indicator {u.indicator}")
     if u.aim:
         parts.append(u.aim)
     if u.which_plan:

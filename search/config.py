@@ -36,6 +36,7 @@ class SearchConfig:
     # 0.823 vs 0.917: one question); with 2 a 75%-covered question left m3e and USE 3% weight.
     english_weights: tuple[tuple[str, float], ...] = (("bm25", 1.0), ("dense", 0.5), ("use", 0.5))
     english_coverage_power: float = 0.5
+    rerank: bool = True  # second stage over the fused passages (search/rerank.py; its measurements)
 
     def with_overrides(self, values: Mapping[str, str]) -> SearchConfig:
         """A copy with ``values`` (field name → text, as typed on a command line) applied.

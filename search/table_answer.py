@@ -11,10 +11,17 @@ so nobody has to guess whether 2500 is the 2025 target or the 2020 base.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.types import Chunk
-from search.types import TableAnswer
+from search.terms import QueryTerm
+from search.types import Hit, TableAnswer
 from search.understand import Understood
+
+INDICATOR_HITS = 5  # the passages an answer is taken from (search.answer.ANSWER_HITS)
+# An indicator name matches when it holds this share of the question's word-term weight (a question
+# names the indicator and, besides, its place, year or aim: 深圳 2025年 PM2.5 目标).
+INDICATOR_SHARE = 0.4
 
 _HEADER_TOKEN = re.compile(
     r"序号|指标类别|类别|指标名称和单位|指标名称|核心指标|主要指标|数据来源|指标属性|属性|计量单位|单位"
@@ -134,3 +141,42 @@ def table_answer(chunk: Chunk, start: int, end: int, understood: Understood | No
     if "|" in row:
         return None
     return _run_row(header, row, understood)
+
+
+def _indicator_cell(table: TableAnswer) -> str:
+    for name, cell in zip(table.header, table.cells, strict=True):
+        if "指标" in name and "属性" not in name and "类别" not in name and cell:
+            return cell
+    return ""
+
+
+def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: Understood | None = None,
+                   depth: int = INDICATOR_HITS) -> str:
+    """The indicator-table row name the question asks about ("" when none matches well enough).
+
+    Every row of the top ``depth`` table passages is read under its header; a row's indicator name
+    matches when it holds at least ``INDICATOR_SHARE`` of the question's word-term weight, the best
+    match wins (a longer name breaks ties: 每万人高价值发明专利拥有量 over 发明专利).
+    """
+    from index.normalize import compact_key
+    from index.text import split_sentences
+    from search.terms import found
+
+    words = [t for t in terms if t.kind == "word"]
+    total = sum(t.weight for t in words)
+    if not total:
+        return ""
+    best: tuple[float, int, str] = (0.0, 0, "")
+    for hit in hits[:depth]:
+        if not _header(hit.chunk):
+            continue
+        for a, b in split_sentences(hit.chunk.text):
+            table = table_answer(hit.chunk, a, b, understood)
+            name = _indicator_cell(table) if table is not None else ""
+            if not name:
+                continue
+            key = compact_key(name)
+            share = sum(t.weight for t in words if found(key, t)) / total
+            if share >= INDICATOR_SHARE and (share, len(name)) > best[:2]:
+                best = (share, len(name), name)
+    return best[2]

@@ -34,6 +34,8 @@ _NUMERIC_CUES = (
     "percent", "percentage", "proportion", "number of", "amount", "total", "grow", "reach",
 )
 IDF_FLOOR = 0.5  # a word in most passages still says something about the question
+SPLIT_MIN = 3  # a long term still counts when a modifier of up to SPLIT_GAP characters sits inside it
+SPLIT_GAP = 4
 _LATIN = re.compile(r"[a-z0-9]+(?:[.&'][a-z0-9]+)*")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 
@@ -46,6 +48,26 @@ class QueryTerm:
     forms: tuple[str, ...]  # normalised keys (no whitespace), longest first
     weight: float = 1.0
     kind: str = "word"  # word | year | number
+
+
+def found(key: str, term: QueryTerm) -> bool:
+    """Does ``key`` (a ``compact_key`` of a text) hold one of the term's forms, or a long form split by a
+    modifier (``split_found``)?"""
+    return any(f and (f in key or split_found(key, f)) for f in term.forms)
+
+
+def split_found(key: str, form: str) -> bool:
+    """A long term with a modifier put inside it: 每万人[高价值]发明专利拥有量 holds 每万人发明专利拥有量
+    (both halves of at least ``SPLIT_MIN`` characters, in order, at most ``SPLIT_GAP`` apart)."""
+    if len(form) < 2 * SPLIT_MIN:
+        return False
+    for i in range(SPLIT_MIN, len(form) - SPLIT_MIN + 1):
+        a = key.find(form[:i])
+        if a >= 0:
+            b = key.find(form[i:], a + i)
+            if 0 <= b - (a + i) <= SPLIT_GAP:
+                return True
+    return False
 
 
 def numeric_cue(question: str) -> bool:

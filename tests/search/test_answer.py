@@ -50,6 +50,14 @@ def test_split_sentences_keeps_offsets_and_cuts_at_line_breaks():
     assert [text[a:b] for a, b in spans] == ["一、主要目标", "到2025年，体系健全；", "抽检量达到10批次/千人。", "二、任务"]
 
 
+def test_a_table_row_ends_at_its_attribute_but_prose_does_not():
+    rows = "卫生总费用4.5预期性健康服务人数100约束性13食品抽检合格率(%)99约束性"
+    assert [rows[a:b] for a, b in split_sentences(rows)] == ["卫生总费用4.5预期性", "健康服务人数100约束性",
+                                                             "13食品抽检合格率(%)99约束性"]
+    prose = "实行约束性指标管理，预期性和约束性相结合。"
+    assert [prose[a:b] for a, b in split_sentences(prose)] == [prose]
+
+
 def test_long_sentence_is_cut_at_clause_boundaries():
     text = "，".join(["甲" * 30] * 10) + "。"
     spans = split_sentences(text, max_chars=100)
@@ -181,6 +189,18 @@ def test_seeds_table_row_answer_and_uncovered_city(engine):
     table = result.answer.table
     assert (table.header[table.column], table.cells[table.column]) == ("2025年", "99")
     assert dict(zip(table.header, table.cells, strict=True))["单位"] == "个"
+    assert result.understood.indicator == "社康中心总数"
     hangzhou = engine.ask("杭州数字经济核心产业增加值占GDP比重2025年目标")
     assert hangzhou.answer is None and hangzhou.reason == "the indexed plans do not cover 杭州市"
     assert engine.ask("asdfgh").answer is None
+
+
+def test_second_stage_lifts_the_passage_holding_the_question_and_keeps_the_place():
+    from search.rerank import focus_of, rerank
+
+    other = Chunk("o", "hz", "湖州市规划", ("一、目标",), "推进大气污染防治，改善空气质量。", "o.txt", 0, 16, context="湖州市规划")
+    question = "深圳到2025年食品抽检量要达到多少"
+    focus = focus_of(question, understood=_understood(question))
+    ranked = rerank(hits(other, TASKS, GOALS), focus)
+    assert [h.chunk.chunk_id for h in ranked] == [GOALS.chunk_id, TASKS.chunk_id, "o"]
+    assert [h.rank for h in ranked] == [1, 2, 3]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from index.types import Chunk
-from search.table_answer import table_answer
+from search.table_answer import find_indicator, table_answer
+from search.terms import query_terms
+from search.types import Hit
 from search.understand import analyse
 
 RUN_HEADER = "指标名称2020年2025年目标指标属性"
@@ -32,3 +34,10 @@ def test_pipe_row_continuation_keeps_its_columns():
 def test_prose_is_not_a_table_row():
     prose = Chunk("p", "d", "规划", ("一、目标",), "到2025年,抽检量达到10批次/千人。", "c.txt", 0, 20, context="规划\n一、目标")
     assert table_answer(prose, 0, len(prose.text)) is None
+
+
+def test_the_indicator_the_question_names_is_found_among_table_rows():
+    question = "福建2025年大型建筑业企业数量目标"
+    rows = [Hit(chunk=PIPE, score=1.0, rank=1), Hit(chunk=RUN, score=0.5, rank=2)]
+    assert find_indicator(rows, query_terms(question), analyse(question)) == "大型建筑业企业数量"
+    assert find_indicator(rows, query_terms("福建港口吞吐量目标"), analyse("福建港口吞吐量目标")) == ""
