@@ -31,7 +31,7 @@ def test_ivf_keeps_its_nprobe_and_chunk_ids_through_a_memory_mapped_load(tmp_pat
     index = build_ann(vectors, rows, "IVF16,SQ8", nprobe=16)
     faiss.write_index(index, str(tmp_path / "d.faiss"))
     loaded = read_ann(tmp_path / "d.faiss")
-    assert ivf_of(loaded).nprobe == 16 and loaded.ntotal == 2000
+    assert ivf_of(loaded).nprobe == 16 and loaded.ntotal == 2000  # all 16 lists: exact up to SQ8
     _, ids = loaded.search(vectors[[10, 11]], 1)
     assert ids[:, 0].tolist() == [5, 5]  # all lists probed: each vector finds itself, as its chunk row
     set_nprobe(loaded, 4)
