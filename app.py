@@ -47,8 +47,9 @@ EXAMPLES = [
 ]
 COPY_LABEL = render.COPY_LABEL
 _match_spans = render_cite.match_spans
-ACTIONS = ("view", "add", "untray", "tray", "unfilter", "more")  # the page script's hidden buttons
+ACTIONS = ("view", "add", "untray", "tray", "unfilter", "more", "remove")  # the page script's hidden buttons
 TABS = ("ask", "compare", "cite", "documents")
+SEARCHING = "正在检索… Searching…"  # one progress line, shown on the answer only (show_progress_on)
 
 
 class EngineHolder:
@@ -201,7 +202,9 @@ def build_app(source: Any):
 
         # --- 问答 Ask
         @_guarded("", "", "")
-        def ask_fn(question: str, documents: list[str] | None = None, region: str | None = "") -> tuple:
+        def ask_fn(question: str, documents: list[str] | None = None, region: str | None = "",
+                   progress=gr.Progress()) -> tuple:
+            progress(0, desc=SEARCHING)
             return ask(engine(), question, documents, region)
 
         ask_io = {"inputs": [question, doc_filter, region], "outputs": [answer, citation, passages, chips],
@@ -269,7 +272,8 @@ def build_app(source: Any):
 
         # --- 对比 Compare
         @_guarded()
-        def compare_fn(question: str, documents: list[str] | None = None) -> str:
+        def compare_fn(question: str, documents: list[str] | None = None, progress=gr.Progress()) -> str:
+            progress(0, desc=SEARCHING)
             return compare(engine(), question, documents)
 
         compare_io = {"inputs": [c_question, c_docs], "outputs": comparison, "js": COMPARE_JS,
@@ -294,7 +298,8 @@ def build_app(source: Any):
 
         # --- 溯源 Cite
         @_guarded()
-        def cite_fn(quote: str) -> str:
+        def cite_fn(quote: str, progress=gr.Progress()) -> str:
+            progress(0, desc="正在查找出处… Finding the source…")
             return cite(engine(), quote)
 
         cite_btn.click(cite_fn, quote, source_html, api_name="cite", js=CITE_JS, show_progress_on=[source_html],
@@ -334,13 +339,31 @@ def build_app(source: Any):
             except Exception as exc:  # reported per upload, the log keeps the traceback
                 logger.exception("upload failed")
                 lines, changed = [("—", False, f"出错了 Something went wrong: {type(exc).__name__}: {exc}")], False
-            choices = document_choices(engine())
-            pick = gr.Dropdown(choices=choices)
-            return (render_viewer.upload_report(lines), documents_list(engine()), pick, gr.Dropdown(choices=choices),
-                    gr.Dropdown(choices=choices), gr.Dropdown(choices=region_choices(engine())), None)
+            return (*refreshed(lines), None)
 
-        upload.upload(upload_fn, upload, [upload_report, documents, doc_filter, c_docs, doc_pick, region, upload],
-                      show_progress_on=[upload_report], api_name="upload", **engine_events)
+        def refreshed(lines) -> tuple:
+            """The report, the documents list and every document picker, over the engine now served."""
+            choices = document_choices(engine())
+            return (render_viewer.upload_report(lines), documents_list(engine()), gr.Dropdown(choices=choices),
+                    gr.Dropdown(choices=choices), gr.Dropdown(choices=choices),
+                    gr.Dropdown(choices=region_choices(engine())))
+
+        library_io = [upload_report, documents, doc_filter, c_docs, doc_pick, region]
+        upload.upload(upload_fn, upload, [*library_io, upload], show_progress_on=[upload_report], api_name="upload",
+                      **engine_events)
+
+        def remove_fn(doc_id: str):
+            try:
+                lines, changed = app_upload.remove_document(engine(), doc_id)
+                if changed:
+                    holder.reload()
+            except Exception as exc:  # reported in the panel, the log keeps the traceback
+                logger.exception("remove failed")
+                lines = [("—", False, f"出错了 Something went wrong: {type(exc).__name__}: {exc}")]
+            return refreshed(lines)
+
+        go["remove"].click(remove_fn, arg, library_io, js="(a) => window.pqArg", show_progress_on=[upload_report],
+                           api_visibility="private", **engine_events)
 
         # --- the URL: tabs write it, loading reads it
         for tab, component in zip(TABS, (ask_tab, compare_tab, cite_tab, documents_tab), strict=True):

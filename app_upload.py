@@ -107,3 +107,18 @@ def add_uploads(
         else:  # the same content is indexed already (under the name it had then)
             lines.append((name, True, "索引里已有这个文件。 Already in the index."))
     return lines, bool(report.added or report.replaced)
+
+
+def remove_document(engine: Any, doc_id: str) -> tuple[list[tuple[str, bool, str]], bool]:
+    """Take one document out of the index: ``(report line, index changed)``."""
+    from index.library import remove
+
+    try:
+        title = engine.document(doc_id).title
+    except ValueError:
+        return [(doc_id, False, "索引里没有这个文档。 This document is not in the index (any more).")], False
+    try:
+        remove(doc_id, index=engine.path)
+    except ValueError as exc:  # e.g. the last document: the message says what to do instead
+        return [(title, False, f"没有移除 Not removed: {exc}")], False
+    return [(title, True, "已从索引中移除。 Removed from the index.")], True

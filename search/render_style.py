@@ -1,7 +1,7 @@
 """The look and the browser-side wiring of the HTML views: ``CSS`` for the ``pq-*`` classes, ``HEAD`` script.
 
 The views put ``data-pq`` actions on their buttons and links (view, copy, add, untray, compare-tray,
-unfilter, more, run); the script hands each to the app through one hidden argument box and a hidden
+unfilter, more, run, remove); the script hands each to the app through one hidden argument box and a hidden
 button per action, keeps the page state in the URL (``?q=…&tab=…&doc=…&at=…&region=…``) and copies
 memo lines. ``navigator.clipboard`` exists only on https or localhost, hence the textarea fallback.
 """
@@ -79,6 +79,10 @@ HEAD = """
       go("tray", String(Date.now()));
     } else if (action === "unfilter") {
       go("unfilter", JSON.stringify({kind: el.dataset.kind, value: el.dataset.value}));
+    } else if (action === "remove") {
+      if (window.confirm("从索引中移除《" + el.dataset.title + "》？ Remove this document from the index?")) {
+        go("remove", el.dataset.doc);
+      }
     } else if (action === "more") {
       go("more", el.dataset.k);
     } else if (action === "run") {
@@ -149,6 +153,7 @@ a.citation-link {color: #1d4ed8; text-decoration: underline; text-underline-offs
   background: var(--background-fill-primary); cursor: pointer; font-size: .88rem}
 .pq-btn:disabled {opacity: .45; cursor: default}
 .pq-btn.pq-primary {background: #f97316; color: white; border-color: #f97316}
+.pq-remove {font-size: .8rem; padding: 0 6px; margin-left: 6px}
 .pq-more {display: block; margin: 10px auto; padding: 6px 18px}
 .pq-badge {display: inline-block; border-radius: 6px; padding: 0 6px; margin: 0 2px; font-size: .8rem;
   font-weight: 500; background: #e0e7ff; color: #3730a3}

@@ -44,7 +44,8 @@ def documents_list(documents: Sequence[Document], chunks: Sequence[Chunk]) -> st
         rows.append(
             f'<li class="pq-doc-row" data-doc="{esc(d.doc_id)}"><a class="pq-doc-link" href="?tab=documents&amp;doc='
             f'{esc(d.doc_id)}" data-pq="view" data-doc="{esc(d.doc_id)}" data-at="">《{esc(plain_title(d.title))}》</a> '
-            f'{draft}<div class="pq-meta">{esc(" · ".join(facts))}</div></li>'
+            f'{draft}<div class="pq-meta">{esc(" · ".join(facts))} <button class="pq-btn pq-remove" data-pq="remove" '
+            f'data-doc="{esc(d.doc_id)}" data-title="{esc(plain_title(d.title))}">移除 Remove</button></div></li>'
         )
     return f'<ul class="pq-docs">{"".join(rows)}</ul>'
 

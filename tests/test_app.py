@@ -64,7 +64,10 @@ class FakeEngine:
         self.calls: list[tuple] = []
 
     def document(self, doc_id):
-        return next(d for d in self.documents if d.doc_id == doc_id)
+        found = [d for d in self.documents if d.doc_id == doc_id]
+        if not found:
+            raise ValueError(f"no document {doc_id!r} in the index; `planqa docs` lists them")
+        return found[0]
 
     def chunk(self, chunk_id):
         found = [c for c in self.chunks if c.chunk_id == chunk_id]
@@ -393,6 +396,9 @@ def test_uploads_are_checked_by_size_and_content_and_stored_under_generated_name
     assert "Not a text, PDF or Word file" in taken[1].message and "Too large (0.0 MB" in taken[2].message
     assert app_upload.kind_of(b"%PDF-1.7") == "pdf" and app_upload.kind_of(b"PK\x03\x04") == "docx"
     assert app_upload.kind_of("\ufeff文".encode("utf-16")) == "txt"
+    lines, changed = app_upload.remove_document(FakeEngine(), "nope")
+    assert (lines, changed) == ([("nope", False, "索引里没有这个文档。 This document is not in the index (any more).")],
+                                False)
 
 
 # --- the Blocks --------------------------------------------------------------------------------------

@@ -244,7 +244,7 @@ def upload_server(built_index, tmp_path_factory):
     demo.close()
 
 
-def test_an_uploaded_plan_is_listed_and_answers_without_a_restart(upload_server, browser, tmp_path):
+def test_an_uploaded_plan_is_listed_answers_without_a_restart_and_can_be_removed(upload_server, browser, tmp_path):
     plan = tmp_path / "星河市规划.txt"
     plan.write_text(PLAN, encoding="utf-8")
     junk = tmp_path / "photo.txt"
@@ -265,4 +265,10 @@ def test_an_uploaded_plan_is_listed_and_answers_without_a_restart(upload_server,
     page.wait_for_selector("#answer a.citation-link", timeout=WAIT)
     assert "1234亿元" in page.locator("#answer").inner_text()
     print(f"upload to answer: {time.perf_counter() - started:.1f} s")
+    # and out again: remove it from the Documents tab (after a confirmation)
+    page.get_by_role("tab", name="文档 Documents").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#documents .pq-doc-row", has_text="星河市").locator(".pq-remove").click()
+    page.wait_for_selector("#upload-report :text('Removed from the index')", timeout=WAIT)
+    assert "星河市" not in page.locator("#documents").inner_text()
     page.close()
