@@ -8,7 +8,7 @@ average is recorded: on a shared machine absolute seconds are noise, the ratio o
 figure. One JSON record, last line.
 
     .venv/bin/python benchmarks/bench_ray.py [--corpus ../shared/foreign-dev/docs] [--backend milvus]
-        [--encoder m3e-small-int8] [--actors 2] [--batch 64] [--out FILE.json]
+        [--encoder m3e-small-int8] [--actors 2] [--batch 32] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def main() -> int:
     p.add_argument("--encoder", default="m3e-small-int8")
     p.add_argument("--channels", default="bm25,dense")
     p.add_argument("--actors", type=int, default=2)
-    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--batch", type=int, default=Config.embed_batch)
     p.add_argument("--cpus", type=int, default=2)
     p.add_argument("--questions", default=str(ROOT / "tests" / "data" / "dev.jsonl"))
     p.add_argument("--out", help="also write the record to this file")

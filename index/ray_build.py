@@ -47,8 +47,17 @@ def start_ray(address: str | None = "local", num_cpus: int = 2) -> None:
     env = {"env_vars": {"PLANQA_MODELS": str(models_dir().absolute()), "PLANQA_THREADS": "1",
                         "PLANQA_CACHE": str(cache_dir().absolute())}}
     if address in (None, "", "local"):
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, runtime_env=env,
-                 configure_logging=False)
+        # Ray gives a starting node 30 s to register; on a loaded 2-core machine that is sometimes too
+        # little (seen at load average 15-25), and a second attempt then starts.
+        for attempt in range(3):
+            try:
+                ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, runtime_env=env,
+                         configure_logging=False)
+                break
+            except Exception as exc:  # Ray raises a bare Exception for a node that timed out
+                ray.shutdown()
+                if attempt == 2 or "timed out during startup" not in str(exc):
+                    raise
     else:
         ray.init(address=address, runtime_env=env, log_to_driver=False)
     _quiet_progress()
@@ -87,16 +96,19 @@ def _read_chunk(batch: dict, config: dict) -> dict:
 
 
 class _Embedder:
-    """Ray actor: one encoder, loaded once, embeds batches of windows."""
+    """Ray actor: one encoder, loaded once; each row it is given is one whole batch of windows."""
 
     def __init__(self, name: str):
         from index.encoders import get_encoder
 
         self.encoder = get_encoder(name)
 
-    def __call__(self, batch: dict) -> dict:
-        vectors = np.asarray(self.encoder.encode(list(batch["text"])), dtype=np.float32)
-        return {"i": batch["i"], "vector": vectors}
+    def __call__(self, rows: dict) -> dict:
+        out = []
+        for texts in rows["texts"]:
+            vectors = np.asarray(self.encoder.encode(json.loads(texts)), dtype=np.float32)
+            out.append(vectors.tobytes())
+        return {"start": rows["start"], "vectors": np.array(out, dtype=object)}
 
 
 def read_on_ray(paths: Iterable[str | Path], config: Config):
@@ -133,29 +145,39 @@ def read_on_ray(paths: Iterable[str | Path], config: Config):
     return corpus
 
 
-def embed_on_ray(texts: list[str], encoder_name: str, actors: int = 2, batch_size: int = 64) -> np.ndarray:
-    """Vectors of ``texts`` (row-aligned), embedded by ``actors`` encoder actors on the cluster."""
+def embed_on_ray(texts: list[str], encoder_name: str, actors: int = 2, batch_size: int = 32) -> np.ndarray:
+    """Vectors of ``texts`` (row-aligned), embedded by ``actors`` encoder actors on the cluster.
+
+    The batches are the in-process ones (``index.embed_cache``: longest first, ``batch_size`` texts),
+    made here and sent whole: the int8 encoder quantises activations per batch, so other batches give
+    other vectors (Ray Data's own batching over blocks measured cosine 0.998 on average, 0.994 at worst,
+    to the in-process vectors on foreign-dev; the same batches give the same vectors).
+    """
     import ray.data
 
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    # longest first, as the in-process cache does: batches pad to similar lengths
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    ds = ray.data.from_items([{"i": i, "text": texts[i]} for i in order],
-                             override_num_blocks=max(actors * 4, 1))
-    ds = ds.map_batches(_Embedder, fn_constructor_kwargs={"name": encoder_name}, batch_size=batch_size,
+    batches = [{"start": start, "texts": json.dumps([texts[i] for i in order[start:start + batch_size]],
+                                                    ensure_ascii=False)}
+               for start in range(0, len(order), batch_size)]
+    ds = ray.data.from_items(batches, override_num_blocks=min(len(batches), max(actors * 4, 1)))
+    ds = ds.map_batches(_Embedder, fn_constructor_kwargs={"name": encoder_name}, batch_size=1,
                         compute=ray.data.ActorPoolStrategy(size=actors), num_cpus=1, batch_format="numpy")
     out: np.ndarray | None = None
-    for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
-        vectors = np.asarray(batch["vector"], dtype=np.float32)
+    for row in ds.iter_rows():
+        vectors = np.frombuffer(row["vectors"], dtype=np.float32)
+        start = int(row["start"])
+        rows = order[start:start + batch_size]
+        vectors = vectors.reshape(len(rows), -1)
         if out is None:
             out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-        out[np.asarray(batch["i"], dtype=np.int64)] = vectors
+        out[rows] = vectors
     return out
 
 
 def ray_build(paths: Iterable[str | Path], index: str | Path | None = None, config: Config | None = None,
-              address: str | None = "local", actors: int = 2, batch_size: int = 64, num_cpus: int = 2,
+              address: str | None = "local", actors: int = 2, batch_size: int | None = None, num_cpus: int = 2,
               cache: str | Path | None = None) -> RaySummary:
     """Build the index of ``paths`` with reading, chunking and embedding on a Ray cluster.
 
@@ -174,6 +196,7 @@ def ray_build(paths: Iterable[str | Path], index: str | Path | None = None, conf
         raise ImportError("--ray needs Ray: pip install -e '.[cluster]' (or `make setup`)") from exc
     started = time.perf_counter()
     config = config or Config()
+    batch_size = batch_size or config.embed_batch
     paths = list(paths)
     start_ray(address, num_cpus)
     stages: dict[str, float] = {}

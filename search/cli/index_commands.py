@@ -31,7 +31,7 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
                    help="read, chunk and embed on a Ray cluster (no ADDRESS: a local one); see index/ray_build.py")
     p.add_argument("--ray-actors", type=int, default=2, help="encoder actors on the Ray cluster (default: 2)")
-    p.add_argument("--ray-batch", type=int, default=64, help="texts per encoder batch on Ray (default: 64)")
+    p.add_argument("--ray-batch", type=int, help="texts per encoder batch on Ray (default: the config's embed_batch)")
 
 
 @command("build", "build the index over plan texts (only what changed since the last build)", _build_arguments)
@@ -49,7 +49,7 @@ def build(args: argparse.Namespace) -> int:
     if args.ray:
         from index.ray_build import ray_build
 
-        summary = ray_build(paths, index=args.index, config=config, address=args.ray, actors=args.ray_actors,
+        summary = ray_build(paths or recorded_roots(args.index), index=args.index, config=config, address=args.ray, actors=args.ray_actors,
                             batch_size=args.ray_batch)
         sys.stdout.write(f"Indexed {summary.documents} documents, {summary.chunks} chunks on Ray in "
                          f"{summary.seconds:.1f} s ({sum(summary.embedded.values())} texts embedded) → {summary.path}\n")
