@@ -7,6 +7,7 @@ question's terms, so "PM2.5: 深圳 <20微克/立方米 · 湖州 25微克/立�
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -15,15 +16,20 @@ from index.normalize import compact_key
 from index.text import clauses
 from index.tokenize import get_tokenizer
 from index.types import Chunk
-from search.answer import ANSWER_HITS, Encode, answer_question
+from search.answer import Encode, answer_question
 from search.citation import SourceText
 from search.highlight import find_forms
 from search.numbers import find_numbers
-from search.terms import DocumentFrequency, QueryTerm, query_terms, weigh_terms
+from search.terms import DocumentFrequency, QueryTerm, numeric_cue, query_terms, weigh_terms
 from search.types import Answer, ChunkComparison, Column, Comparison, Hit, Quantity, Span
 
 DOCUMENTS = 3  # columns when no document is named: the most relevant few
 SEARCH_DEPTH = 30  # passages searched to find the most relevant documents
+PASSAGES = 100  # passages of one document a column chooses from (most plans have fewer)
+RANK_PRIOR = 0.1  # the search's order, as a share of full term coverage for the first passage
+UNSURE_TOP = 5  # passages a column without an answer sentence shows
+# Words that ask to compare, not what to find: 「各自提出的…目标」 holds no passage's 各自.
+_COMPARING = frozenset("各自 两者 二者 相比 比较 对比 异同 区别 差异 不同 相同 each both respectively".split())
 
 
 class Searcher(Protocol):
@@ -75,6 +81,75 @@ def relevant_documents(
     return ranked[:documents]
 
 
+def document_terms(
+    terms: Sequence[QueryTerm], names: str, text: str, others: Sequence[str]
+) -> tuple[list[QueryTerm], list[QueryTerm]]:
+    """The question's terms for this document's column: (its question, what to find in it).
+
+    A word term that this document's ``text`` lacks but the names (``_names``) of another compared
+    document hold names that plan (「江苏」 in the 浙江 column): it leaves both lists. One in this
+    document's own ``names`` (「北斗」 in 上海北斗行动计划) stays in its question but is no cue to
+    which of its passages to show, unless nothing else would remain. Words of what is asked
+    (``numeric_cue``: 目标 in a title 「…远景目标纲要」) name no plan. All are matching keys.
+    """
+    def found(term: QueryTerm, key: str) -> bool:
+        return any(f and f in key for f in term.forms)
+
+    def naming(term: QueryTerm) -> bool:  # what the question asks for (目标, 规模) never names a plan
+        return term.kind == "word" and not numeric_cue(term.text)
+
+    mine = [t for t in terms if not naming(t) or found(t, text) or not any(found(t, o) for o in others)]
+    content = [t for t in mine if not naming(t) or not found(t, names)]
+    return mine, content if any(t.kind == "word" for t in content) else mine
+
+
+def _names(doc) -> str:
+    """What names a document: its title, issuer, region and file name, as one matching key."""
+    names = (doc.title, getattr(doc, "issuer", None), getattr(doc, "region", None), doc.doc_id)
+    return _key(" ".join(n for n in names if n))
+
+
+def _degree(term: QueryTerm, key: str) -> float:
+    """1 when a form of ``term`` is in ``key``; else the share of a long form's words found, halved
+    (「消防安全」 partly met by 「消防救援」)."""
+    if any(f and f in key for f in term.forms):
+        return 1.0
+    best = 0.0
+    for form in term.forms:
+        parts = [w for w in get_tokenizer("search").tokenize(form) if len(w) >= 2 and w != form]
+        if parts:
+            best = max(best, sum(w in key for w in parts) / len(parts) / 2)
+    return best
+
+
+def rank_passages(hits: Sequence[Hit], terms: Sequence[QueryTerm]) -> list[Hit]:
+    """``hits`` of one document reordered by how much of the question's term weight each holds.
+
+    Term weights are idf inside the document (a term in every passage of this plan tells its
+    passages nothing apart); the search's own order breaks ties and adds a small prior.
+    """
+    keys = [_key(f"{h.chunk.context}\n{h.chunk.text}") for h in hits]
+    words = [t for t in terms if t.kind == "word"]
+    degrees = [[_degree(t, key) for t in words] for key in keys]
+    n = len(hits)
+    idf = [math.log(1 + (n - df + 0.5) / (df + 0.5))
+           for df in (sum(row[j] > 0 for row in degrees) for j in range(len(words)))]
+    total = sum(w * t.weight for w, t in zip(idf, words)) or 1.0
+    scores = [sum(d * w * t.weight for d, w, t in zip(row, idf, words)) / total + RANK_PRIOR / (i + 1)
+              for i, row in enumerate(degrees)]
+    order = sorted(range(n), key=lambda i: -scores[i])
+    return [replace(hits[i], rank=rank) for rank, i in enumerate(order, start=1)]
+
+
+def _without(question: str, terms: Sequence[QueryTerm], kept: Sequence[QueryTerm]) -> str:
+    """``question`` with the text of its ``terms`` that are not ``kept`` cut out."""
+    kept_forms = {t.forms for t in kept}
+    for term in terms:
+        if term.forms not in kept_forms and term.text:
+            question = question.replace(term.text, "")
+    return question
+
+
 def compare(
     searcher: Searcher,
     question: str,
@@ -86,6 +161,11 @@ def compare(
     frequencies: tuple[DocumentFrequency, int] | None = None,
 ) -> Comparison:
     """One column per document: given ``doc_ids``, or else the ``documents`` most relevant ones.
+
+    Each column searches its document with the question less the terms that name the other plans,
+    reorders the passages by the question's terms inside that document (``rank_passages``) and picks
+    the answer sentence from the best of them. A column without an answer sentence shows
+    ``UNSURE_TOP`` passages instead of ``top``, so the reader still sees where the plan speaks of it.
 
     Args:
         searcher: the engine (``search`` with ``doc_ids`` and ``document``).
@@ -104,21 +184,32 @@ def compare(
         raise ValueError("empty question: say what to compare, e.g. planqa compare 'PM2.5浓度目标'")
     if top < 1:
         raise ValueError(f"--top must be 1 or more, got {top}")
-    terms = query_terms(question)
+    asked = query_terms(question)
+    terms = [t for t in asked if t.text.lower() not in _COMPARING]
     if frequencies is not None:
         terms = weigh_terms(terms, *frequencies)
     doc_ids = list(doc_ids) if doc_ids else relevant_documents(searcher, question, terms, documents)
+    candidates = {d: searcher.search(question, k=PASSAGES, doc_ids=[d]) for d in doc_ids}
+    texts = {d: _key("\n".join(f"{h.chunk.context}\n{h.chunk.text}" for h in hits))
+             for d, hits in candidates.items()}
     columns = []
     for doc_id in doc_ids:
         doc = searcher.document(doc_id)
-        hits = searcher.search(question, k=max(top, ANSWER_HITS), doc_ids=[doc_id])
-        result = (answer_question(question, hits, encode=encode, source_text=source_text, frequencies=frequencies)
-                  if hits else None)
+        others = [_names(searcher.document(d)) for d in doc_ids if d != doc_id]
+        mine, content = document_terms(terms, _names(doc), texts[doc_id], others)
+        own = _without(question, asked, mine)
+        hits = candidates[doc_id] if own == question else searcher.search(own, k=PASSAGES, doc_ids=[doc_id])
+        hits = rank_passages(hits, content)
+        result = None
+        for text in dict.fromkeys((_without(question, asked, content), own)) if hits else ():
+            result = answer_question(text, hits, encode=encode, source_text=source_text, frequencies=frequencies)
+            if result.answer is not None:
+                break
         answer = result.answer if result else None
-        shown = list(result.hits[:top]) if result else []
+        shown = list(result.hits[:top if answer is not None else max(top, UNSURE_TOP)]) if result else []
         if answer is not None and all(h.chunk.chunk_id != answer.chunk_id for h in shown):
             shown.append(next(h for h in result.hits if h.chunk.chunk_id == answer.chunk_id))
-        columns.append(Column(doc_id, doc.title, answer, focus_numbers(answer, terms), tuple(shown)))
+        columns.append(Column(doc_id, doc.title, answer, focus_numbers(answer, mine), tuple(shown)))
     return Comparison(question, tuple(columns))
 
 

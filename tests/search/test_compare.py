@@ -101,3 +101,38 @@ def test_seeds_compare_pm25_targets_of_003_and_004(engine):
     assert [str(q) for q in huzhou.numbers] == ["25微克/立方米"]
     assert "PM2.5年均浓度低于20微克/立方米" in shenzhen.answer.text
     assert 1 <= len(huzhou.hits) <= 3
+
+
+def _terms(question):
+    from search.terms import query_terms
+
+    return query_terms(question)
+
+
+def test_document_terms_leave_out_the_names_of_the_plans():
+    from search.compare import document_terms
+
+    terms = _terms("浙江银监局和江苏银保监局分别对涉农金融服务提出了什么要求")
+    names, text, other = "浙江银监局浙江银行业行动计划", "浙江涉农金融服务要求银监局", "江苏银保监局江苏省"
+    mine, content = document_terms(terms, names, text, [other])
+    assert [t.text for t in mine] == ["浙江", "银监局", "涉农", "金融服务", "要求"]  # 江苏 names the other plan
+    assert [t.text for t in content] == ["涉农", "金融服务", "要求"]  # 浙江, 银监局 name this one
+    # a word of what is asked names no plan, even in a title (…远景目标纲要)
+    mine, content = document_terms(_terms("食品抽检目标"), "远景目标纲要", "食品抽检目标", [])
+    assert [t.text for t in content] == ["食品", "抽检", "目标"]
+
+
+def test_rank_passages_weighs_terms_inside_the_document():
+    from search.compare import rank_passages
+
+    def chunk(i, text):
+        return Chunk(f"c{i}", "d", "规划", (), text, "d.txt", 0, len(text))
+
+    # 规划 is in every passage (no weight); 数据库 is rare; 消防安全 is partly met by 消防救援
+    texts = ["规划总则，项目安排", "规划建立大数据库", "规划消防救援物资", "规划其他事项"]
+    hits = [Hit(chunk=chunk(i, t), score=1.0, rank=i + 1) for i, t in enumerate(texts)]
+    ranked = rank_passages(hits, _terms("规划数据库"))
+    assert [h.chunk.chunk_id for h in ranked] == ["c1", "c0", "c2", "c3"]
+    assert [h.rank for h in ranked] == [1, 2, 3, 4]
+    ranked = rank_passages(hits, _terms("消防安全规划"))
+    assert ranked[0].chunk.chunk_id == "c2"
