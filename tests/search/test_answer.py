@@ -204,3 +204,14 @@ def test_second_stage_lifts_the_passage_holding_the_question_and_keeps_the_place
     ranked = rerank(hits(other, TASKS, GOALS), focus)
     assert [h.chunk.chunk_id for h in ranked] == [GOALS.chunk_id, TASKS.chunk_id, "o"]
     assert [h.rank for h in ranked] == [1, 2, 3]
+
+
+def test_a_heading_line_is_not_the_answer_when_its_body_follows():
+    from search.answer import is_heading
+
+    text = "7、构建以“四个90%”为鲜明特点的企业创新生态\n形成“四个90%”的创新格局，即90%以上研发人员集中在企业。"
+    assert is_heading(text, 0, text.index("\n"))
+    assert not is_heading(text, text.index("\n") + 1, len(text))
+    chunk = Chunk("h", "plan-01", TITLE, ("二",), text, "h.txt", 0, len(text), context=TITLE)
+    answer = answer_question("企业创新的四个90%指的是什么", hits(chunk)).answer
+    assert answer.text == "形成“四个90%”的创新格局，即90%以上研发人员集中在企业。"
