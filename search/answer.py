@@ -17,7 +17,6 @@ corpus does not answer gets ``None`` and a reason, never a random sentence.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -27,8 +26,8 @@ from index.normalize import compact_key
 from index.text import split_sentences
 from search.abstain import answer_reason, question_reason
 from search.citation import SourceText, text_to_original
-from search.highlight import find_forms, term_spans
-from search.numbers import find_numbers
+from search.cues import is_heading, number_near_terms, sentence_aim
+from search.highlight import term_spans
 from search.rerank import Focus, focus_of, place_match, rerank
 from search.table_answer import find_indicator, table_answer
 from search.terms import (
@@ -54,8 +53,6 @@ YEAR_PENALTY = 0.2
 DENSE_WEIGHT = 0.5
 RANK_PRIOR = 0.05
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
-NEAR_CHARS = 12  # a quantity this close to a question term is about it
-HEADING_MAX_CHARS = 40
 JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
 # A sentence of another aim than the question's (a 2019 status sentence for a 2025 target question).
 # benchmarks/bench_answers.py on the seeds: 0 → 0.15 takes dev zh 20 → 21/26 and en_blind 41 → 42/60.
@@ -64,10 +61,6 @@ AIM_PENALTY = 0.15
 # answer; its body follows. bench_answers.py on the seeds: 0 → 0.15 takes zh_blind 55 → 56/60, dev and
 # en_blind unchanged.
 HEADING_PENALTY = 0.15
-_HEADING = re.compile(r"(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d)"
-                      r"|第[一二三四五六七八九十\d]+[章节条部分])")
-_TARGET_SENTENCE = re.compile(r"到20(?:2[1-9]|3\d)|力争|预计|规划期末|20(?:2[1-9]|3\d)年目标")
-_STATUS_SENTENCE = re.compile(r"截至|截止|已经|已|累计|完成|20(?:1\d|20)年(?:底|末)?[,，]?[^到]{0,12}(?:达|为|完成|实现|超过)")
 
 
 @dataclass(frozen=True)
@@ -91,36 +84,6 @@ def _key(text: str) -> str:
 
 def _found(key: str, term: QueryTerm) -> bool:
     return found(key, term)
-
-
-def _number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm]) -> bool:
-    """Does the sentence state a quantity within ``NEAR_CHARS`` of a question term (食品抽检量达到10批次/千人,
-    32个行政村)? In a table row (cells split by |) the whole row is near: its unit and value cells belong
-    to the indicator the row names."""
-    quantities = find_numbers(text, start, end)
-    if not quantities:
-        return False
-    spans = find_forms(text[start:end], [f for t in terms if t.kind == "word" for f in t.forms])
-    if "|" in text[start:end]:
-        return bool(spans)
-    return any(max(q.start - start - s.end, s.start - (q.end - start)) <= NEAR_CHARS
-               for q in quantities for s in spans)
-
-
-def is_heading(text: str, start: int, end: int) -> bool:
-    """Is ``text[start:end]`` a heading line: a whole line opened by a section or list marker (一、, (三),
-    7、, 第二节), without a sentence end, of at most ``HEADING_MAX_CHARS``?"""
-    line_start = start == 0 or text[start - 1] == "\n"
-    line_end = end == len(text) or text[end:end + 1] == "\n"
-    return (line_start and line_end and end - start <= HEADING_MAX_CHARS and bool(_HEADING.match(text, start))
-            and text[end - 1] not in "。；;！!？?")
-
-
-def sentence_aim(sentence: str) -> str:
-    """``target``, ``status`` or "" (both or neither: a table row states base and target alike)."""
-    target = bool(_TARGET_SENTENCE.search(sentence))
-    status = bool(_STATUS_SENTENCE.search(sentence))
-    return "" if target == status else ("target" if target else "status")
 
 
 def score_sentences(
@@ -152,7 +115,7 @@ def score_sentences(
             near = context_key + (keys[i - 1] if i else "") + (keys[i + 1] if i + 1 < len(keys) else "")
             own = sum(t.weight for t in terms if _found(keys[i], t))
             half = sum(t.weight for t in terms if not _found(keys[i], t) and _found(near, t))
-            has_number = wants_number and _number_near_terms(text, a, b, terms)
+            has_number = wants_number and number_near_terms(text, a, b, terms)
             # a sentence about other years (到2020年 when 2025 is asked) answers another question
             stated = stated_years(keys[i])
             # (the adjacent sentences may say the year; the context may not: every passage of a 十四五
