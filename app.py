@@ -215,9 +215,11 @@ def build_app(source: Any):
             past = ([q] if q and not check_question(q) else []) + [p for p in past if p != q]
             return past[:8], render.run_chips(past[:8], "本次搜索 This session:")
 
-        ask_btn.click(ask_fn, **ask_io, api_name="ask").then(remember, [question, history], [history, history_html])
+        quiet = {"show_progress": "hidden", "api_visibility": "private"}  # small updates: no spinner over them
+        ask_btn.click(ask_fn, **ask_io, api_name="ask").then(remember, [question, history], [history, history_html],
+                                                             **quiet)
         question.submit(ask_fn, **ask_io, api_visibility="private").then(
-            remember, [question, history], [history, history_html])
+            remember, [question, history], [history, history_html], **quiet)
 
         @_guarded()
         def more_fn(question: str, documents: list[str] | None, region: str | None, shown: str) -> str:
@@ -261,7 +263,7 @@ def build_app(source: Any):
 
         for name, add in (("add", True), ("untray", False)):
             go[name].click(tray_fn(add), [tray, arg], [tray, ask_tray, compare_tray],
-                           js="(t, a) => [t, window.pqArg]", api_visibility="private")
+                           js="(t, a) => [t, window.pqArg]", **quiet)
 
         @_guarded(gr.update())
         def tray_compare_fn(current: list[str]):
