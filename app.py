@@ -196,7 +196,7 @@ def build_app(source: Any):
                 viewer = gr.HTML(view(engine(), None), elem_id="viewer")
                 gr.Markdown("#### 所有文档 All documents")
                 documents = gr.HTML(documents_list(engine()), elem_id="documents")
-                upload = gr.File(label=f"上传规划 Upload plans（.txt / .pdf / .docx，每个 ≤ {app_upload.max_bytes() // 2**20} MB each）", elem_id="upload",
+                upload = gr.File(label=f"上传规划 Upload plans（PDF / DOCX / DOC / HTML / MD / TXT，每个 ≤ {app_upload.max_bytes() // 2**20} MB each）", elem_id="upload",
                                  file_count="multiple", type="filepath")
                 upload_report = gr.HTML(elem_id="upload-report")
 

@@ -1,8 +1,8 @@
 """The Documents tab's upload: take files from the browser, check them, add them to the index, switch to it.
 
 A file is checked before anything reads it: its size (``PLANQA_MAX_UPLOAD_MB``, default 50 MB) and its
-content, by its first bytes (a PDF starts ``%PDF-``, a Word file is a zip ``PK\\x03\\x04``, a text file
-has no NUL byte in its first 8 KB), whatever its name says. Accepted files are copied under generated
+content, whatever its name says (the readers' own check, ``index.formats.sniff``: PDF, DOCX, legacy DOC,
+HTML, Markdown or text). Accepted files are copied under generated
 names (``upload-<time>-<random>.<ext>``) into the uploads folder beside the index, so a browser-chosen
 name never becomes a path; the index then gains them through ``index.library.add_files``.
 """
@@ -36,15 +36,22 @@ def max_bytes() -> int:
     return mb * 1024 * 1024
 
 
-def kind_of(head: bytes) -> str | None:
-    """``pdf``, ``docx`` or ``txt`` from a file's first bytes; None for other binary content."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "docx"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 has NULs, and a BOM
-        return None
-    return "txt"
+_SUFFIX = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "markdown": "md", "text": "txt"}
+
+
+def kind_of(raw: bytes, name: str = "") -> tuple[str | None, str]:
+    """The stored file's suffix from its content (``index.formats.sniff``: the readers' own check), or None
+    with the reason in plain words for content planqa does not read."""
+    from index.formats import sniff
+    from index.reader import SourceError
+
+    try:
+        kind = sniff(raw, name)
+    except SourceError as exc:
+        return None, str(exc).split(": ", 1)[-1]
+    if kind in ("text", "markdown") and b"\x00" in raw[:8192] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "is binary content, not a document planqa reads"  # UTF-16 has NUL bytes, and a byte-order mark
+    return _SUFFIX[kind], ""
 
 
 def intake(paths: Sequence[str | Path], folder: Path, limit: int | None = None) -> list[Intake]:
@@ -62,10 +69,9 @@ def intake(paths: Sequence[str | Path], folder: Path, limit: int | None = None) 
             out.append(Intake(name, None, f"文件太大（{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB）。 "
                                           f"Too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB)."))
             continue
-        with path.open("rb") as handle:
-            kind = kind_of(handle.read(8192))
+        kind, why = kind_of(path.read_bytes(), name)
         if kind is None:
-            out.append(Intake(name, None, "不是文本、PDF 或 Word 文件。 Not a text, PDF or Word file (by its content)."))
+            out.append(Intake(name, None, f"不是 planqa 能读的文档（PDF、Word、HTML、Markdown、文本）。 {name} {why}."))
             continue
         stored = folder / f"upload-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(4)}.{kind}"
         shutil.copyfile(path, stored)

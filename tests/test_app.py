@@ -393,9 +393,13 @@ def test_uploads_are_checked_by_size_and_content_and_stored_under_generated_name
         ("规划.txt", True), ("scan.pdf", False), ("big.txt", False), ("empty.txt", False)]
     assert re.fullmatch(r"upload-\d{8}-\d{6}-[0-9a-f]{8}\.txt", taken[0].stored.name)
     assert taken[0].stored.parent == tmp_path / "uploads"
-    assert "Not a text, PDF or Word file" in taken[1].message and "Too large (0.0 MB" in taken[2].message
-    assert app_upload.kind_of(b"%PDF-1.7") == "pdf" and app_upload.kind_of(b"PK\x03\x04") == "docx"
-    assert app_upload.kind_of("\ufeff文".encode("utf-16")) == "txt"
+    assert "scan.pdf is a program, not a document planqa reads" in taken[1].message and "Too large (0.0 MB" in taken[2].message
+    assert app_upload.kind_of(b"%PDF-1.7") == ("pdf", "")
+    assert app_upload.kind_of(bytes.fromhex("D0CF11E0A1B11AE1") + "WordDocument".encode("utf-16-le")) == ("doc", "")
+    assert app_upload.kind_of(b"<!DOCTYPE html><html><body><p>x</p>") == ("html", "")
+    assert app_upload.kind_of("# 规划".encode(), "plan.md") == ("md", "")
+    assert app_upload.kind_of("\ufeff文".encode("utf-16")) == ("txt", "")
+    assert app_upload.kind_of(b"\x89PNG\r\n\x1a\n") == (None, "is a PNG image, not a document planqa reads; OCR it or export its text first")
     lines, changed = app_upload.remove_document(FakeEngine(), "nope")
     assert (lines, changed) == ([("nope", False, "索引里没有这个文档。 This document is not in the index (any more).")],
                                 False)

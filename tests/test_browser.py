@@ -256,7 +256,7 @@ def test_an_uploaded_plan_is_listed_answers_without_a_restart_and_can_be_removed
     page.locator("#upload input[type=file]").set_input_files([str(plan), str(junk)])
     page.wait_for_selector("#upload-report .pq-ok", timeout=240_000)
     report = page.locator("#upload-report").inner_text()
-    assert "✓ 星河市规划.txt" in report and "✗ photo.txt" in report and "Not a text, PDF or Word file" in report
+    assert "✓ 星河市规划.txt" in report and "✗ photo.txt" in report and "not a document planqa reads" in report
     assert "星河市数字经济发展“十四五”规划" in page.locator("#documents").inner_text()
     shot(page, "documents.png", "#upload-report")
     page.get_by_role("tab", name="问答 Ask").click()
