@@ -100,7 +100,7 @@ def test_seeds_citation_of_a_003_passage(engine):
 def test_seeds_citation_of_a_000_passage(engine):
     chunk = _chunk_with(engine, "食用农产品和食品抽检量达到10批次/千人")
     assert format_citation(Citation.of(chunk), location=False) == (
-        "《深圳市食品药品安全“十四五”规划》二、指导思想和主要目标 › （二）主要目标"
+        "《深圳市食品药品安全“十四五”规划》（公开征求意见稿）二、指导思想和主要目标 › （二）主要目标"
     )
     assert chunk.source == "000_67948c9818ef1510.txt"
 
