@@ -136,3 +136,22 @@ def test_rank_passages_weighs_terms_inside_the_document():
     assert [h.rank for h in ranked] == [1, 2, 3, 4]
     ranked = rank_passages(hits, _terms("消防安全规划"))
     assert ranked[0].chunk.chunk_id == "c2"
+
+
+def test_rank_passages_lets_the_nearest_sentence_decide_between_equal_terms():
+    import numpy as np
+
+    from search.compare import rank_passages
+
+    def chunk(i, text):
+        return Chunk(f"c{i}", "d", "规划", (), text, "d.txt", 0, len(text))
+
+    hits = [Hit(chunk=chunk(0, "规划其他事项说明。"), score=1.0, rank=1),
+            Hit(chunk=chunk(1, "年龄在45周岁以下。"), score=1.0, rank=2)]
+
+    def encode(texts):  # the question and the age sentence point the same way
+        return np.array([[1.0, 0.0] if ("age" in t or "年龄" in t) else [0.0, 1.0] for t in texts])
+
+    assert [h.chunk.chunk_id for h in rank_passages(hits, [])] == ["c0", "c1"]
+    ranked = rank_passages(hits, [], "What age limit?", encode)
+    assert [h.chunk.chunk_id for h in ranked] == ["c1", "c0"]
