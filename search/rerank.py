@@ -82,6 +82,10 @@ def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFre
 
     understood = understood or analyse(text, documents)
     terms = query_terms(understood.text) if understood.text.strip() else []
+    # A place the glossary does not know (Qingpu) is a Latin word among the terms: its Chinese forms
+    # are the place's (青浦区, 青浦), which the passages can hold.
+    spelled = {normalize(p.text).replace(" ", "").lower(): p.forms for p in understood.places}
+    terms = [replace(t, forms=spelled[t.forms[0]]) if t.forms and t.forms[0] in spelled else t for t in terms]
     if frequencies is not None:
         terms = weigh_terms(terms, *frequencies)
     # A place no indexed plan is of (哈尔滨) is named in passing elsewhere (深哈合作): the name alone

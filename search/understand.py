@@ -97,6 +97,7 @@ class _Entry:
     level: str
     parent: str
     spellings: tuple[str, ...]
+    code: str = ""  # the 12-digit administrative code: its first 4 digits are the city's, 2 the province's
 
 
 @lru_cache(maxsize=2)
@@ -106,8 +107,8 @@ def gazetteer(path: Path = GAZETTEER) -> tuple[_Entry, ...]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        _, name, short, level, parent, spellings = line.split("\t")
-        entries.append(_Entry(name, short, level, parent, tuple(spellings.split("|"))))
+        code, name, short, level, parent, spellings = line.split("\t")
+        entries.append(_Entry(name, short, level, parent, tuple(spellings.split("|")), code))
     return tuple(entries)
 
 
@@ -215,8 +216,14 @@ def find_places(question: str, documents: Sequence = ()) -> tuple[Place, ...]:
             if not group[0][1][:1].isupper():
                 continue
             spelling = re.sub(r"['’]s$|['’\-]", "", "".join(w for _, w in group)).lower()
+            suffixed = re.search(r"(district|county)$", spelling)
             spelling = re.sub(r"(district|county|city|province|town)$", "", spelling)
             entries = english.get(spelling) or []
+            if not suffixed and all(e.level == "district" for e in entries) and not any(
+                    _covering(e, doc_places) for e in entries):
+                # a district's bare spelling is often another name (Xinhua, the news agency): without
+                # "District" it counts only when the index covers that district
+                entries = []
             region = next((r for r in set(regions.values()) if spelling in (_pinyin(r), _pinyin(r[:-1]))), None)
             if entries or region:
                 used.update(range(i, i + n))
@@ -234,7 +241,9 @@ def find_places(question: str, documents: Sequence = ()) -> tuple[Place, ...]:
         if name in seen:
             continue
         seen.add(name)
-        places.append(Place(text, name, forms, _docs_of(forms, doc_places)))
+        docs = _docs_of(forms, doc_places) or next(
+            (d for e in chinese.get(name, ()) if (d := _covering(e, doc_places))), ())
+        places.append(Place(text, name, forms, docs))
     return tuple(places)
 
 
@@ -248,6 +257,26 @@ def _pinyin(word: str) -> str:
 def _docs_of(forms: tuple[str, ...], doc_places: dict[str, set[str]]) -> tuple[str, ...]:
     return tuple(doc_id for doc_id, places in doc_places.items()
                  if any(f == p or (len(f) >= 2 and p.startswith(f)) for f in forms for p in places))
+
+
+def _covering(entry: _Entry, doc_places: dict[str, set[str]]) -> tuple[str, ...]:
+    """Documents of the place or of a place inside it; for a district also those of its city (a city's
+    plan speaks of its districts: 青浦区 in 上海市's Beidou plan)."""
+    docs = _docs_of(_forms(entry), doc_places)
+    if docs or entry.level != "district":
+        return docs
+    by_code = _by_code()
+    for code in (entry.code[:4] + "0" * 8, entry.code[:2] + "0" * 10):
+        parent = by_code.get(code)
+        # 市辖区 / 县: the gazetteer's placeholders between a municipality (上海市) and its districts
+        if parent is not None and parent.name not in ("市辖区", "县"):
+            return _docs_of(_forms(parent), doc_places)
+    return ()
+
+
+@lru_cache(maxsize=2)
+def _by_code(path: Path = GAZETTEER) -> dict[str, _Entry]:
+    return {e.code: e for e in gazetteer(path)}
 
 
 def find_period(question: str) -> tuple[tuple[int, ...], str, bool]:

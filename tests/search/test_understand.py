@@ -27,6 +27,15 @@ def test_places_in_chinese_and_english_with_what_covers_them():
     assert places("食品抽检量要达到多少") == []
 
 
+def test_a_district_is_covered_by_its_citys_plan_and_a_bare_uncovered_district_spelling_is_no_place():
+    assert places("福田区2025年PM2.5目标") == [("福田区", "福田区", True, ("sz", "lh"))]
+    shanghai = [Document("sh", "上海市北斗产业高质量发展三年行动计划", "b.txt", 0, 10, "上海市", (2023, 2025))]
+    qingpu = analyse("Beidou industrial bases in Qingpu", shanghai).places
+    assert [(p.name, p.doc_ids) for p in qingpu] == [("青浦区", ("sh",))]
+    assert analyse("On what date did Xinhua report the opinions?", DOCS).places == ()
+    assert [p.name for p in analyse("Xinhua District 2025 target", DOCS).places] == ["新华区"]
+
+
 def test_periods_and_aims():
     u = analyse("“十四五”期末深圳研发投入强度目标", DOCS)
     assert (u.years, u.aim) == ((2025,), "target")
