@@ -62,7 +62,7 @@ class Server:
     def __init__(self, index: str, env: dict[str, str], ready_timeout: float = 600.0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from app import cli; "
+        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from app_serve import cli; "
                 f"sys.exit(cli(['serve', '--index', {index!r}, '--port', '{self.port}']))")
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_serve_{self.port}.log", "w")
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},

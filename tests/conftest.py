@@ -146,9 +146,9 @@ def server(engine):
     import os
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here
-    import app
+    import app_serve
 
     port = free_port()
-    demo = app.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
+    demo = app_serve.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()

@@ -233,13 +233,13 @@ PLAN = (
 @pytest.fixture(scope="module")
 def upload_server(built_index, tmp_path_factory):
     """The app over a copy of the seeds index (an upload changes the index it serves)."""
-    import app
+    import app_serve
     from search.engine import Engine
 
     index = tmp_path_factory.mktemp("upload") / "index"
     shutil.copytree(built_index, index)
     port = free_port()
-    demo = app.serve(Engine.load(index, build_if_missing=False), host="127.0.0.1", port=port, block=False, quiet=True)
+    demo = app_serve.serve(Engine.load(index, build_if_missing=False), host="127.0.0.1", port=port, block=False, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 

@@ -90,12 +90,12 @@ def test_the_other_endpoints_answer_over_http(client, engine):
 
 @pytest.mark.model
 def test_planqa_serve_warms_up_so_the_first_answer_is_fast(built_index, tmp_path):
-    """``app.main`` as ``planqa serve`` runs it: load, warm up, serve; then time the first answer."""
+    """``app_serve.main`` as ``planqa serve`` runs it: load, warm up, serve; then time the first answer."""
     from gradio_client import Client
 
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
-    code = f"import app; app.main(host='127.0.0.1', port={port}, index={str(built_index)!r})"
+    code = f"import app_serve; app_serve.main(host='127.0.0.1', port={port}, index={str(built_index)!r})"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:

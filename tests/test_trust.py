@@ -235,9 +235,10 @@ def test_the_health_endpoint_and_the_page_name_the_index_served(mini_engine):
     from fastapi.testclient import TestClient
 
     import app
+    import app_serve
 
     demo = SimpleNamespace(app=FastAPI())
-    app.add_health_route(demo, mini_engine)
+    app_serve.add_health_route(demo, mini_engine)
     health = TestClient(demo.app).get("/health").json()
     assert health == {"status": "ok", "build_id": mini_engine.build_id, "build_time": mini_engine.build_time,
                       "documents": 2, "chunks": len(mini_engine.chunks), "reload_error": ""}

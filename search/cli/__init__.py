@@ -1,8 +1,8 @@
 """``planqa``: the command line. Subcommands live in a registry, so adding one is one decorated function.
 
 One module per command group: ``index_commands`` (build, docs, chunks, outline), ``search_commands``
-(search, eval), ``answer_commands`` (ask, show, compare, cite); ``app.py`` adds ``serve``, which needs the
-UI (the ``planqa`` script is ``app:cli``). Commands that need an index build the default one over
+(search, eval), ``answer_commands`` (ask, show, compare, cite); ``app_serve.py`` adds ``serve``, which needs the
+UI (the ``planqa`` script is ``app_serve:cli``). Commands that need an index build the default one over
 ``seeds/`` if there is none, saying so on stderr.
 """
 

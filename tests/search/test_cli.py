@@ -139,11 +139,11 @@ def test_missing_default_index_is_built_over_seeds_first(capsys, mini_plans, tmp
 
 
 def test_serve_is_the_apps_command(capsys, monkeypatch):
-    import app
+    import app_serve
 
     called = {}
-    monkeypatch.setattr(app, "main", lambda **kw: called.update(kw))
-    assert app.cli(["serve", "--port", "7999", "--index", "somewhere"]) == 0
+    monkeypatch.setattr(app_serve, "main", lambda **kw: called.update(kw))
+    assert app_serve.cli(["serve", "--port", "7999", "--index", "somewhere"]) == 0
     assert called == {"host": "127.0.0.1", "port": 7999, "index": "somewhere"}
 
 

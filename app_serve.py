@@ -1,0 +1,136 @@
+"""Serving the app: ``planqa serve`` (the ``planqa`` script is ``app_serve:cli``), its bounds and health.
+
+The UI itself is ``app.build_app``; this module launches it (queue, concurrency, login, upload limit,
+``/health``), warms the models and registers ``serve`` beside the commands of ``search.cli``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+from app import build_app
+from search.render_style import CSS, HEAD
+
+logger = logging.getLogger(__name__)
+
+
+def _env_count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+# Serving bounds, from the environment. Requests run at most CONCURRENCY at a time and at most QUEUE wait
+# (0: unbounded); beyond that Gradio answers "queue is full" at once instead of a wait of minutes.
+# Measured with benchmarks/bench_serve.py on the shared 2-core machine: the work is CPU-bound, 8 at a time
+# served no more than 2 (100 users: 4.3 vs 4.7 requests/s); a queue of 16 kept p95 at 5.0 s for 50 users
+# (57% answered, the rest told at once); unbounded queues answered all, with p95 33–95 s.
+DEFAULT_CONCURRENCY = 2
+DEFAULT_QUEUE = 16
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool = False):
+    """Build the app over ``engine`` and launch it; with ``block=False`` return the running Blocks.
+
+    Environment: ``PLANQA_CONCURRENCY`` (requests at once), ``PLANQA_QUEUE`` (requests waiting, 0 =
+    unbounded), ``PLANQA_PASSWORD`` (and ``PLANQA_USER``, default ``planqa``: a login), ``PLANQA_MAX_UPLOAD_MB``.
+    An engine with a ``path`` is wrapped in ``search.live.LiveEngine``: a rebuilt index is picked up.
+    """
+    import gradio as gr
+
+    from app_upload import max_bytes
+    from search.live import LiveEngine
+
+    if not hasattr(engine, "swap") and getattr(engine, "path", None) is not None:
+        engine = LiveEngine(engine)
+    password = os.environ.get("PLANQA_PASSWORD", "")
+    auth = (os.environ.get("PLANQA_USER", "planqa"), password) if password else None
+    if host not in LOOPBACK:
+        logger.warning("planqa: serving on %s, reachable from other machines%s", host,
+                       "" if auth else "; anyone who can reach it can use it: set PLANQA_PASSWORD")
+        sys.stderr.write(f"WARNING: planqa is listening on {host}:{port}, beyond this machine"
+                         f"{'' if auth else ' WITHOUT A PASSWORD (set PLANQA_PASSWORD)'}.\n")
+
+    theme = gr.themes.Soft(
+        font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"],
+        font_mono=["ui-monospace", "monospace"],
+    )
+    demo = build_app(engine)
+    queue = _env_count("PLANQA_QUEUE", DEFAULT_QUEUE)
+    demo.queue(max_size=queue or None, default_concurrency_limit=_env_count("PLANQA_CONCURRENCY", DEFAULT_CONCURRENCY))
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=quiet,
+        auth=auth,
+        max_file_size=max_bytes(),
+        show_error=False,
+        theme=theme,
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+    )
+    add_health_route(demo, engine)
+    if block:
+        demo.block_thread()
+    return demo
+
+
+def add_health_route(demo: Any, source: Any) -> None:
+    """``GET /health``: which index is served (build id and time, counts) as JSON, for monitors."""
+
+    def health() -> dict:
+        engine = source.current if hasattr(source, "current") else source
+        return {"status": "ok", "build_id": getattr(engine, "build_id", ""), "build_time": getattr(engine, "build_time", ""),
+                "documents": len(engine.documents), "chunks": len(engine.chunks),
+                "reload_error": getattr(source, "error", "")}
+
+    demo.app.add_api_route("/health", health, methods=["GET"])
+    # Starlette matches routes in order; gradio's own catch-alls come first unless this one is moved up
+    demo.app.router.routes.insert(0, demo.app.router.routes.pop())
+
+
+def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) -> None:
+    """``planqa serve``: build the index over seeds/ if there is none, load and warm the models, serve."""
+    # No network here: gradio's analytics and version check must stay off. Set before gradio is imported.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from search.engine import Engine
+
+    engine = Engine.load(index, build_if_missing=True)
+    # Warm-up: load the Chinese and the English encoders now, so the first real question is fast.
+    sys.stderr.write("Loading the models …\n")
+    for question in ("深圳2025年目标是什么", "Shenzhen 2025 target"):
+        engine.ask(question)
+    sys.stderr.write(
+        f"planqa: {len(engine.documents)} documents, {len(engine.chunks)} passages; "
+        f"serving at http://{host}:{port}\n"
+    )
+    serve(engine, host=host, port=port)
+
+
+def cli(argv: list[str] | None = None) -> int:
+    """The ``planqa`` script: the commands of ``search.cli`` plus ``serve`` (which needs this UI)."""
+    import argparse
+
+    from search.cli import add_index_options, command
+    from search.cli import main as cli_main
+
+    def serve_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=7860)
+        add_index_options(p)
+
+    @command("serve", "serve the web app (Gradio)", serve_arguments)
+    def serve_command(args: argparse.Namespace) -> int:
+        main(host=args.host, port=args.port, index=args.index)
+        return 0
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    main()
