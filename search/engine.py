@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.backend import backend_dense, backend_lexical
 from index.config import Config, index_dir
 from index.encoders import Encoder, get_encoder
 from index.normalize import normalize
@@ -32,6 +31,7 @@ from index.store import (
 )
 from index.tokenize import get_tokenizer
 from index.types import Chunk, Document, Section
+from search.backends import backend_dense, backend_lexical
 from search.config import SearchConfig
 from search.crosslingual import BridgedLexical, CrossLingual, NameBridge
 from search.dense import DenseRetriever

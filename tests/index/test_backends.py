@@ -17,11 +17,12 @@ import numpy as np
 import pytest
 from conftest import SEEDS, HashEncoder
 
-from index.backend import Filters, LocalBackend
+from index.backend import Filters
 from index.build import dense_units, indexed_text
 from index.config import Config
 from index.corpus import read_corpus
 from index.tokenize import get_tokenizer
+from search.backends import LocalBackend
 
 pytest.importorskip("milvus_lite", reason="the cluster extras: pip install -e '.[cluster]'")
 
