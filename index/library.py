@@ -17,6 +17,7 @@ them back.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -41,7 +42,7 @@ from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, get_encoder
 from index.reader import FileReport, SourceError, read_file
 from index.reuse import CachedTokenizer, KnownVectors, StoredParts, code_version, stored_vectors
-from index.store import MANIFEST, StoredIndex, load_index
+from index.store import FORMAT_VERSION, MANIFEST, StoredIndex, load_index
 from index.tokenize import get_tokenizer
 from index.types import Chunk, Document, Section
 
@@ -88,8 +89,22 @@ def _locked(target: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _load(target: Path) -> StoredIndex | None:
-    return load_index(target) if (target / MANIFEST).is_file() else None
+def _load(target: Path, outdated: bool = False) -> StoredIndex | None:
+    """The index at ``target``, None if there is none (or, with ``outdated``, if an older planqa made it:
+    a full build reads every file again anyway, so nothing of it is needed)."""
+    if not (target / MANIFEST).is_file():
+        return None
+    version = _format_version(target)
+    if outdated and version is not None and version != FORMAT_VERSION:
+        return None
+    return load_index(target)
+
+
+def _format_version(target: Path) -> object:
+    try:
+        return json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("format_version")
+    except (OSError, ValueError):
+        return None  # unreadable: load_index says what is wrong
 
 
 def build(
@@ -111,7 +126,7 @@ def build(
     """
     target = index_dir(index)
     with _locked(target):
-        stored = _load(target)
+        stored = _load(target, outdated=True)
         library = stored.manifest.get("library", {}) if stored else {}
         roots = [str(Path(p).resolve()) for p in paths] or list(library.get("roots", []))
         if not roots:

@@ -99,3 +99,19 @@ def _best_per_row(scores: np.ndarray, rows: np.ndarray) -> dict[int, float]:
         if score > best.get(row, -np.inf):
             best[row] = score
     return best
+
+
+def sentence_encoder_for(stored, encoders, text: str) -> Encoder | None:
+    """The encoder that compares ``text`` with candidate sentences: the index's m3e for a Chinese
+    question, USE multilingual otherwise (``encoders``: the engine's overrides per channel)."""
+    from index.encoders import get_encoder
+    from search.language import detect_language
+
+    channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
+    for channel in channels:
+        dense = stored.dense.get(channel)
+        if dense is not None:
+            return encoders.get(channel) or get_encoder(dense.encoder)
+    # an English question against a Chinese-only index: the multilingual encoder still compares
+    # the question with a few candidate sentences (no index needed for that)
+    return None if channels[0] == "dense" else encoders.get("use") or get_encoder(stored.config.use_encoder)

@@ -1,7 +1,7 @@
 """The façade over a built index: load (building the default one if needed), search, look up.
 
-Channels are built from the index's config (``Config.channels``) through ``CHANNELS`` (a plain dict: a
-new channel is one entry). A question becomes one :class:`~search.query.Query` (``Engine.query``: its
+Channels are built from the index's config (``Config.channels``) through ``search.channels.CHANNELS`` (a
+plain dict: a new channel is one entry). A question becomes one :class:`~search.query.Query` (``Engine.query``: its
 language, what each channel searches and the fusion weights, from the search config), made once per
 request and handed to retrieval, answers and comparison.
 """
@@ -9,34 +9,24 @@ request and handed to retrieval, answers and comparison.
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.config import Config, index_dir
-from index.encoders import Encoder, get_encoder
-from index.normalize import normalize
-from index.store import (
-    FORMAT_VERSION,
-    MANIFEST,
-    REBUILD,
-    IndexLoadError,
-    StoredIndex,
-    load_index,
-    read_source,
-)
-from index.tokenize import get_tokenizer
+from index.config import Config
+from index.encoders import Encoder
+from index.store import REBUILD, IndexLoadError, StoredIndex, load_index, read_source
 from index.types import Chunk, Document, Section
-from search.backends import backend_dense, backend_lexical
+from search.channels import make_retriever
 from search.config import SearchConfig
-from search.crosslingual import BridgedLexical, CrossLingual, NameBridge
-from search.dense import DenseRetriever
-from search.hybrid import HybridRetriever, Retriever
-from search.lexical import LexicalRetriever
+from search.crosslingual import CrossLingual, NameBridge
+from search.default_index import locate_index
+from search.dense import sentence_encoder_for
+from search.filters import allowed_chunks
+from search.hybrid import Retriever
 from search.limits import Limits
 from search.query import Query
 from search.types import AskResult, ChunkComparison, Comparison, Hit, QuoteResult
@@ -44,53 +34,6 @@ from search.types import AskResult, ChunkComparison, Comparison, Hit, QuoteResul
 if TYPE_CHECKING:
     from search.rerank import Focus
     from search.understand import Understood
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def _lexical(engine: Engine, name: str) -> Retriever:
-    tokenizer = get_tokenizer(engine.config.bm25_tokens)
-    lexical = (backend_lexical(engine.stored, tokenizer, name)  # None: the index's own bm25s files
-               or LexicalRetriever(engine.stored.bm25, tokenizer, engine.chunks, name=name))
-    return BridgedLexical(lexical, engine.router)  # English questions reach BM25 through the glossary
-
-
-def _dense(engine: Engine, name: str) -> Retriever:
-    dense = engine.stored.dense.get(name)
-    if dense is None:
-        raise ValueError(
-            f"the index at {engine.path} has no {name!r} vectors; rebuild with `planqa build` "
-            f"and a config whose channels include {name!r}"
-        )
-    encoder = engine.encoders.get(name) or get_encoder(dense.encoder)
-    return backend_dense(engine.stored, encoder, name) or DenseRetriever(dense.index, encoder, engine.chunks, name=name)
-
-
-# channel name -> factory(engine, name). Names are the keys of Hit.ranks.
-CHANNELS: dict[str, Callable[[Engine, str], Retriever]] = {"bm25": _lexical, "dense": _dense, "use": _dense}
-
-
-def _outdated_default(path: Path, paths: Sequence[str | Path]) -> bool:
-    """Whether the default index is of an older format and holds only files of ``paths`` (the seeds), so
-    that rebuilding it loses nothing; any other old index is left for the user to rebuild."""
-    import json
-
-    from index.reader import walk
-
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if manifest.get("format_version") == FORMAT_VERSION or not manifest.get("sources"):
-        return False
-    available = {Path(name).name for _, name in walk(paths)[0]} if paths else set()
-    return all(Path(name).name in available for name in manifest["sources"])
-
-
-def default_paths() -> tuple[str, ...]:
-    """``seeds/`` of the working folder, else the one shipped beside the package."""
-    return ("seeds",) if Path("seeds").is_dir() else (str(SEEDS),)
-
 
 class Engine:
     """Search and look-ups over one loaded index. Safe to share between threads."""
@@ -132,36 +75,14 @@ class Engine:
         config: Config | None = None,
         search_config: SearchConfig | None = None,
     ) -> Engine:
-        """Load the index at ``index`` (``--index``, ``PLANQA_INDEX`` or ``.planqa/index``).
-
-        Only the default index (``.planqa/index``, neither ``index`` nor ``PLANQA_INDEX`` given) is
-        built when missing (with ``build_if_missing``, over ``paths``, default ``seeds/``; said on stderr
-        unless ``quiet``): a mistyped path is an error that creates nothing, never the demo corpus.
+        """Load the index at ``index`` (``--index``, ``PLANQA_INDEX`` or ``.planqa/index``); the default
+        index is built over ``paths`` (default ``seeds/``) when missing (``search.default_index``).
 
         Raises:
             IndexLoadError: no index there (and not the default one to build), or a damaged one; the
                 message names the path and the command that builds it.
         """
-        path = index_dir(index)
-        default = index is None and not os.environ.get("PLANQA_INDEX")
-        paths = tuple(paths or default_paths())
-        if build_if_missing and default and _outdated_default(path, paths):
-            if not quiet:
-                sys.stderr.write(f"The index at {path} was made by an older planqa; rebuilding it over the same files …\n")
-            from index.build import build_index
-
-            build_index(paths, index=path, config=config, encoders=encoders, progress=not quiet)
-        if not (path / MANIFEST).is_file():
-            if not (build_if_missing and default):
-                where = "" if default else f" --index {path}"
-                raise IndexLoadError(f"no planqa index at {path.absolute()}; build one with "
-                                     f"`planqa build{where} PATH…` (or check the --index / PLANQA_INDEX path)")
-            from index.build import build_index
-
-            if not quiet:
-                where = ", ".join(f"{p}/" if Path(p).is_dir() else str(p) for p in paths)
-                sys.stderr.write(f"No index at {path}; building the default index over {where} …\n")
-            build_index(paths, index=path, config=config, encoders=encoders, progress=not quiet)
+        path = locate_index(index, build_if_missing, paths, quiet, encoders, config)
         return cls(load_index(path), encoders=encoders, search_config=search_config)
 
     # --- what the index holds
@@ -215,45 +136,16 @@ class Engine:
     def retriever(self, channels: Sequence[str] | None = None) -> Retriever:
         """The retriever over ``channels`` (default: the config's); one channel is searched directly."""
         names = tuple(channels or self.channels)
-        unknown = [n for n in names if n not in CHANNELS]
-        if unknown:
-            raise ValueError(f"unknown channel(s) {', '.join(unknown)}; known: {', '.join(CHANNELS)}")
         with self._lock:
             if names not in self._retrievers:
-                built = {name: CHANNELS[name](self, name) for name in names}
-                if len(built) == 1:
-                    self._retrievers[names] = built[names[0]]
-                else:
-                    self._retrievers[names] = HybridRetriever(
-                        built,
-                        weights=dict(self.search_config.channel_weights),
-                        candidates=self.search_config.candidates,
-                        rrf_k=self.search_config.rrf_k,
-                    )
+                self._retrievers[names] = make_retriever(self, names)
             return self._retrievers[names]
 
     def allowed(
         self, doc_ids: Sequence[str] | None = None, region: str | None = None, year: int | None = None
     ) -> np.ndarray | None:
-        """Boolean mask over chunks for the filters (None: no filter).
-
-        ``region`` matches a document whose region or title contains it (after normalisation, so
-        深圳 matches 深圳市 and 深圳市罗湖区); ``year`` one whose years span it.
-        """
-        if not doc_ids and not region and year is None:
-            return None
-        docs = self.documents
-        if doc_ids:
-            missing = [d for d in doc_ids if d not in self._docs]
-            if missing:
-                raise ValueError(f"unknown document id(s) {', '.join(missing)}; `planqa docs` lists them")
-            docs = [d for d in docs if d.doc_id in set(doc_ids)]
-        if region:
-            key = normalize(region).strip()
-            docs = [d for d in docs if key in normalize(d.region or "") or key in normalize(d.title)]
-        if year is not None:
-            docs = [d for d in docs if d.years and d.years[0] <= year <= d.years[1]]
-        return np.isin(self._chunk_docs, [d.doc_id for d in docs])
+        """Boolean mask over chunks for the filters (None: no filter): ``search.filters``."""
+        return allowed_chunks(self.documents, self._chunk_docs, doc_ids, region, year, known=self._docs)
 
     def query(self, text: str) -> Query:
         """The :class:`~search.query.Query` of a question: made once per request, handed down."""
@@ -294,10 +186,18 @@ class Engine:
         focus = focus or self.focus(text)
         return rerank(self.retriever().search(query, max(k, focus.depth), allowed=allowed), focus)[:k]
 
-    def focus(self, question: str, understood: Understood | None = None) -> Focus:
-        """What the second stage and answers read of ``question`` (``search.rerank.focus_of``), once."""
-        from search.rerank import focus_of
+    def focus(self, question: str, understood: Understood | None = None, ignore: Sequence[str] = ()) -> Focus:
+        """What the second stage and answers read of ``question`` (``search.rerank.focus_of``), once;
+        ``ignore``: facets of the understood question to leave out (``search.understand.IGNORABLE``).
 
+        Raises:
+            ValueError: ``ignore`` names something that is not a facet.
+        """
+        from search.rerank import focus_of
+        from search.understand import analyse
+
+        if ignore:
+            understood = (understood or analyse(question, self.documents)).ignoring(tuple(ignore))
         return focus_of(question, self.documents, self.term_frequencies(), understood)
 
     # --- answers, comparison, citations, quotes. The logic lives in search.answer,
@@ -320,7 +220,7 @@ class Engine:
         it remembers the vectors of the sentences it encoded (``search.memo``)."""
         from search.memo import RememberingEncoder
 
-        encoder = self._sentence_encoder(text)
+        encoder = sentence_encoder_for(self.stored, self.encoders, text)
         size = int(os.environ.get("PLANQA_SENTENCE_CACHE", "20000") or 0)  # vectors kept per encoder; 0: none
         if encoder is None or size <= 0:
             return encoder
@@ -329,18 +229,6 @@ class Engine:
                 self._remembering[encoder.name] = RememberingEncoder(encoder, size)
             return self._remembering[encoder.name]
 
-    def _sentence_encoder(self, text: str) -> Encoder | None:
-        from search.language import detect_language
-
-        channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
-        for channel in channels:
-            dense = self.stored.dense.get(channel)
-            if dense is not None:
-                return self.encoders.get(channel) or get_encoder(dense.encoder)
-        # an English question against a Chinese-only index: the multilingual encoder still compares
-        # the question with a few candidate sentences (no index needed for that)
-        return None if channels[0] == "dense" else self.encoders.get("use") or get_encoder(self.config.use_encoder)
-
     def term_frequencies(self):
         """(document frequency of a token, passage count) from the BM25 index: idf for answer scoring."""
         from search.terms import bm25_document_frequency
@@ -348,14 +236,19 @@ class Engine:
         return bm25_document_frequency(self.stored.bm25)
 
     def ask(
-        self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None, region: str | None = None
+        self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None, region: str | None = None,
+        ignore: Sequence[str] = (),
     ) -> AskResult:
-        """The sentence(s) of the top passages that answer ``question`` (or None, with the reason)."""
+        """The sentence(s) of the top passages that answer ``question`` (or None, with the reason).
+
+        ``ignore``: what the question was understood to ask about that the user set aside ("places",
+        "period", "indicator": the app's removable chips), left out of ranking and answer choice.
+        """
         from search.answer import answer_question
 
         self.limits.check_k(k)
         self.limits.check_question(question)
-        focus = self.focus(question)  # once per request: priors and terms for rerank and answer
+        focus = self.focus(question, ignore=ignore)  # once per request: priors and terms for rerank and answer
         hits = self.search(focus.understood.text, k, doc_ids=doc_ids, region=region, focus=focus)
         encoder = self.sentence_encoder(question)
         return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,

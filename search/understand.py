@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.normalize import normalize
 from search.places import Place, find_places
+
+# what of the understood question a user can set aside (the app's removable chips; ``Engine.ask(ignore=…)``)
+IGNORABLE = ("places", "period", "indicator")
 
 _MARKUP = re.compile(r"<[^<>]{0,200}>")
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[5-9]\d)(?!\d)")
@@ -62,6 +65,20 @@ class Understood:
     @property
     def uncovered(self) -> tuple[Place, ...]:
         return tuple(p for p in self.places if not p.covered)
+
+    def ignoring(self, facets: Sequence[str]) -> Understood:
+        """The same question with the facets the user set aside (``IGNORABLE``: a removed chip) left out."""
+        unknown = [f for f in facets if f not in IGNORABLE]
+        if unknown:
+            raise ValueError(f"cannot ignore {', '.join(unknown)}; known: {', '.join(IGNORABLE)}")
+        changes: dict = {}
+        if "places" in facets:
+            changes["places"] = ()
+        if "period" in facets:
+            changes.update(years=(), period="", period_end=False)
+        if "indicator" in facets:
+            changes["indicator"] = ""
+        return replace(self, **changes) if changes else self
 
     def to_dict(self) -> dict:
         return {

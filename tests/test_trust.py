@@ -251,7 +251,7 @@ def test_an_outdated_default_index_of_the_seeds_is_rebuilt_others_are_not(tmp_pa
     the seeds, so nothing is lost); an old index holding other files stays, with the rebuild message."""
     import json
 
-    from search import engine
+    from search.default_index import outdated_default
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -259,6 +259,6 @@ def test_an_outdated_default_index_of_the_seeds_is_rebuilt_others_are_not(tmp_pa
     old = tmp_path / "index"
     old.mkdir()
     (old / "manifest.json").write_text(json.dumps({"format_version": 1, "sources": ["plan.txt"]}), encoding="utf-8")
-    assert engine._outdated_default(old, (str(seeds),))
+    assert outdated_default(old, (str(seeds),))
     (old / "manifest.json").write_text(json.dumps({"format_version": 1, "sources": ["mine.txt"]}), encoding="utf-8")
-    assert not engine._outdated_default(old, (str(seeds),))
+    assert not outdated_default(old, (str(seeds),))

@@ -1,6 +1,6 @@
 """``planqa ask | show | compare | cite``: the answer commands, registered into ``search.cli``.
 
-    planqa ask QUESTION [--doc ID]… [--region R] [--k 10] [--json]
+    planqa ask QUESTION [--doc ID]… [--region R] [--ignore places|period|indicator]… [--k 10] [--json]
     planqa ask --batch FILE.jsonl [--k 10] [--json]
     planqa show CHUNK_ID [--context N] [--json]
     planqa compare QUESTION [--doc ID]… [--top 2] [--json]
@@ -49,6 +49,8 @@ def _ask_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", metavar="FILE.jsonl", help="lines with id and question; one JSON line out per line in")
     p.add_argument("--doc", action="append", metavar="ID", help="only this document (repeatable)")
     p.add_argument("--region", help="only documents of this region (e.g. 深圳)")
+    p.add_argument("--ignore", action="append", default=[], choices=("places", "period", "indicator"),
+                   help="leave out what the question was understood to ask about (repeatable)")
     p.add_argument("--k", type=k_arg, default=SearchConfig.k, help=f"passages searched and shown (default {SearchConfig.k})")
     add_index_options(p)
     add_json_option(p)
@@ -65,7 +67,7 @@ def ask(args: argparse.Namespace) -> int:
         for record in batch_records(engine, args.batch, k=args.k):
             print_json(record) if args.json else _out(f"{record['id']}\t{(record['answer'] or {}).get('text')}")
         return 0
-    result = engine.ask(args.question, k=args.k, doc_ids=args.doc, region=args.region)
+    result = engine.ask(args.question, k=args.k, doc_ids=args.doc, region=args.region, ignore=args.ignore)
     if args.json:
         print_json(result.to_dict())
         return 0

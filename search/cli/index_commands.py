@@ -38,7 +38,7 @@ def _build_arguments(p: argparse.ArgumentParser) -> None:
 def build(args: argparse.Namespace) -> int:
     from index.library import build as build_library
     from index.library import recorded_roots
-    from search.engine import default_paths
+    from search.default_index import default_paths
 
     config = None
     chosen = (("encoder", args.encoder), ("channels", args.channels), ("backend", args.backend),

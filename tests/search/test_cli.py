@@ -124,11 +124,11 @@ def test_errors_say_how_to_fix(capsys, index, tmp_path):
 def test_missing_default_index_is_built_over_seeds_first(capsys, mini_plans, tmp_path, monkeypatch,
                                                           register_hash_encoder):
     from index import encoders
-    from search import engine
+    from search import default_index
 
     for name in ("m3e-small", "use-multilingual"):  # no model here
         monkeypatch.setitem(encoders.ENCODERS, name, lambda: register_hash_encoder)
-    monkeypatch.setattr(engine, "default_paths", lambda: (str(mini_plans),))
+    monkeypatch.setattr(default_index, "default_paths", lambda: (str(mini_plans),))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PLANQA_INDEX", raising=False)
     code, out, err = run(capsys, "search", "营商环境", "--json")  # only the default index is built on demand

@@ -144,7 +144,7 @@ def plain_search(engine, query: str, k: int, channels: tuple[str, ...]) -> list:
     """Search without English routing: BM25 unwrapped, every channel the question as asked, the
     search config's channel weights."""
     from index.tokenize import get_tokenizer
-    from search.engine import CHANNELS
+    from search.channels import CHANNELS
     from search.hybrid import HybridRetriever
     from search.lexical import LexicalRetriever
 
