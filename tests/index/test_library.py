@@ -47,7 +47,7 @@ def test_build_records_every_file_with_hash_path_and_documents(library, mini_pla
 def test_an_unchanged_rebuild_reads_tokenises_and_embeds_nothing(library, monkeypatch):
     options, encoder = library
     before = (options["index"] / "chunks.jsonl").read_text(encoding="utf-8")
-    monkeypatch.setattr("index.library.read_file", lambda path: pytest.fail(f"read {path}"))
+    monkeypatch.setattr("index.update.read_file", lambda path: pytest.fail(f"read {path}"))
     monkeypatch.setattr("index.tokenize.Tokenizer.tokenize", lambda self, text: pytest.fail(f"tokenised {text}"))
     report = build(**options)  # no paths: the recorded roots
     assert (report.unchanged, report.added, report.embedded) == (("a.txt", "b.txt"), (), {"dense": 0})
