@@ -27,3 +27,28 @@ def test_an_unknown_facet_is_refused_in_plain_words(mini_engine):
 def test_a_filter_naming_an_unknown_document_says_where_the_ids_are(mini_engine):
     with pytest.raises(ValueError, match="unknown document id\\(s\\) nope; `planqa docs` lists them"):
         mini_engine.search("食品抽检", doc_ids=["nope"])
+
+
+def test_a_read_only_copy_of_the_index_serves_search_ask_and_cite(tmp_path, mini_index):
+    """``chmod -R a-w`` on a copy: nothing is written at query time (checked by mtimes and the file list,
+    since the tests may run as root, whom file modes do not stop)."""
+    import os
+    import shutil
+    import stat
+
+    from conftest import HashEncoder
+    from search.engine import Engine
+
+    copy = shutil.copytree(mini_index, tmp_path / "index")
+    for path in [copy, *copy.rglob("*")]:
+        os.chmod(path, stat.S_IMODE(path.stat().st_mode) & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    before = {p: p.stat().st_mtime_ns for p in copy.rglob("*")}
+    try:
+        engine = Engine.load(copy, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+        assert engine.search("食品抽检", k=3)[0].chunk.source == "a.txt"
+        assert engine.ask("深圳食品抽检量达到多少").answer.text.startswith("到2025年，食用农产品和食品抽检量达到10批次/千人")
+        assert engine.cite("食品评价性抽检合格率保持在99%以上").found
+        assert {p: p.stat().st_mtime_ns for p in copy.rglob("*")} == before
+    finally:
+        for path in [copy, *copy.rglob("*")]:
+            os.chmod(path, stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)
