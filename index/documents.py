@@ -13,11 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.markers import CN_LADDER
 from index.metadata import read_metadata
 from index.normalize import to_simplified
 from index.titles import issued_plan, join_split_title, notice_issuer
 from index.toc import TOC_START, Toc, find_tocs
 from index.tokenize import quiet_jieba
+
+# a heading, a bracket, a number, a box, a table or an annex label opens no title
+_NOT_A_TITLE = re.compile(rf"(?:{CN_LADDER}|[（(]|\d|专栏|表|附件)")
 
 _KEYWORD = re.compile(r"(?:规划|纲要|行动计划|计划|实施方案|方案|通知|意见|办法|规定|条例|细则|决定)")
 _ISSUES = re.compile(r"(?:印发|发布|转发|颁布)《")  # a notice's title names the plan it issues in 《》
@@ -130,7 +134,7 @@ def _candidates(simple: str, tocs: list[Toc]) -> list[_Candidate]:
         title = simple[start:end]
         if len(title) < 6 or "《" in title and not _ISSUES.search(title) or "“" in title and "”" not in title:
             continue
-        if re.match(r"(?:第[一二三四五六七八九十]+[篇章节]|[一二三四五六七八九十]+、|[（(]|\d|专栏|表|附件)", title):
+        if _NOT_A_TITLE.match(title):
             continue
         line_start = start == 0 or simple[start - 1] == "\n"
         at_line_end = g >= len(simple) or simple[g] == "\n"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.markers import CN_LADDER
+
 # A notice that issues, re-issues or forwards a plan: 「…关于印发X的通知」, 「…印发《X》」.
 _ISSUING = r"(?:重新)?(?:印发|发布|转发|颁布|公布|下发|修订)"
 _NOTICE = re.compile(rf"^(?P<issuer>.*?)关于{_ISSUING}(?P<plan>.+?)的(?:通知|决定)$")
@@ -19,7 +21,7 @@ _NOT_TITLE_LINE = re.compile(r"[。；;！？!?:：]|现将|印发|通知|请认
 _LINE_PUNCT = re.compile(r"[。，,：:；;！？!?、]")
 _TITLE_END = re.compile(r"(?:规划|纲要|计划|方案|通知|意见|办法|规定|条例|细则|规则|决定|措施|指引|》|”)\s*$")
 _NOT_TITLE_HEAD = re.compile(
-    r"^\s*(?:[#*\-]|【|第[一二三四五六七八九十百]+[篇编章节条]|[一二三四五六七八九十]+、|[（(]|\d"
+    rf"^\s*(?:[#*\-]|【|{CN_LADDER}|[（(]|\d"
     r"|索引号|发布|成文|来源|原文|文号|日期|主题|分类)")
 _MARKDOWN = re.compile(r"^[#*\s]+|[*\s]+$")
 # The plan naming itself in its preface: 「科学编制和有效实施《X》…制定本规划」 (not 根据/依据《Y》).
