@@ -10,7 +10,11 @@ quote index are keyed by; they stay in the index folder whatever the backend). T
 
 ``local``   today's bm25s + FAISS files in the index folder (``search.backends.LocalBackend`` wraps them)
 ``milvus``  a Milvus collection set through ``pymilvus.MilvusClient(uri)``: a local ``*.db`` file runs
-            milvus-lite in-process, ``http://host:19530`` a Milvus cluster (``index.milvus_backend``)
+            milvus-lite in-process, ``http://host:19530`` a Milvus cluster (``index.milvus_backend``).
+            The dense vectors live only there (the folder has no FAISS file; :func:`dense_entries`
+            names each channel's encoder, :func:`backend_vectors` reads vectors back for an update);
+            the folder's bm25s files stay as the vocabulary and document frequencies the product's
+            query understanding reads, while BM25 ranking runs in Milvus
 
 The manifest's ``backend`` entry says which one an index uses; an index without one is local.
 """
@@ -21,11 +25,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from index.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from index.store import DenseIndex
 
 BACKENDS = ("local", "milvus")
 
@@ -90,6 +97,9 @@ def write_backend(config, stored, tokens: Sequence[Sequence[str]], units: Units,
     """Put a freshly built index's tokens and vectors into the backend ``config.backend`` names and
     return its manifest entry ({} for the local one, which ``index.store`` writes as files).
 
+    A backend other than the local one takes the dense vectors away from ``stored`` (``stored.dense``
+    is emptied, so the folder saved next holds no FAISS file): they live only in the backend.
+
     Raises:
         ValueError: an unknown backend name.
         ImportError: the Milvus client is not installed (the message says how to install it).
@@ -101,8 +111,10 @@ def write_backend(config, stored, tokens: Sequence[Sequence[str]], units: Units,
         return {}
     from index.milvus_backend import MilvusBackend
 
-    backend = MilvusBackend.create(target, config, {c: int(v.shape[1]) for c, (v, _) in units.items()})
+    backend = MilvusBackend.create(target, config, {c: int(v.shape[1]) for c, (v, _) in units.items()},
+                                   {c: d.encoder for c, d in stored.dense.items()})
     backend.add(stored.chunks, tokens, units, stored.documents)
+    stored.dense = {}
     return backend.manifest()
 
 
@@ -123,3 +135,28 @@ def open_backend(stored) -> Backend | None:
 
             _OPEN[key] = MilvusBackend.open(entry, stored.chunks, stored.documents)
         return _OPEN[key]
+
+
+def dense_entries(stored) -> dict[str, DenseIndex]:
+    """Channel -> its dense index entry (encoder name, dimension): the folder's FAISS ones, and for a
+    backend holding the vectors, entries with ``index=None`` (search goes to the backend)."""
+    from index.store import DenseIndex
+
+    entry = stored.manifest.get("backend") or {}
+    held = {c: DenseIndex(c, name, int(entry["channels"][c]), None) for c, name in entry.get("encoders", {}).items()}
+    return {**held, **stored.dense}
+
+
+def backend_vectors(stored, channel: str) -> dict[str, np.ndarray] | None:
+    """Embedded text -> vector of ``channel`` read back from the backend that holds them; None when
+    the folder's own files hold them (``index.reuse.stored_vectors`` reads those)."""
+    from index.build import DENSE_CHANNELS, dense_units
+
+    backend = open_backend(stored)
+    if backend is None or channel in stored.dense:
+        return None
+    if channel not in backend.dims:
+        return {}
+    texts = dense_units(stored.chunks, DENSE_CHANNELS[channel](stored.config)[1])[0]
+    units, _, vectors = backend.vectors(channel)
+    return {texts[u]: v for u, v in zip(units.tolist(), vectors, strict=True) if u < len(texts)}

@@ -1,30 +1,16 @@
-"""The ``milvus`` backend: lexical and dense search in Milvus, through ``pymilvus.MilvusClient(uri)``.
+"""The ``milvus`` backend: lexical and dense search in Milvus collections (``index.milvus_client``
+connects and lays them out).
 
-``uri`` a local file (``….db``) runs milvus-lite 2.5 in-process (the real Milvus core; pin 2.5.x, 3.x is
-a pure-Python rewrite); ``http://host:19530`` is a Milvus Standalone or Distributed cluster.
-
-Each index is a set of collections sharing one name prefix:
-
-``<prefix>_lexical``    one entity per chunk: ``row`` (primary key, the chunk's row), ``tokens`` (the
-                        product's tokens joined by spaces, a VARCHAR with the ``whitespace`` analyzer),
-                        ``sparse`` (a BM25 function of ``tokens``), and the scalar fields
-``<prefix>_<channel>``  one entity per embedded sentence window of a dense channel: ``row``, ``vector``
-                        (FLOAT_VECTOR, inner product) and the same scalar fields
-
-Scalar fields: ``doc_id``, ``region``, ``year_from``/``year_to`` (0 when the plan names no years),
-``draft``. A dense channel has its own collection because a chunk has several windows, and how many
-differs by channel (80 characters for m3e, 120 for USE): whole-chunk vectors measured dense Recall@5
-0.65 against 0.92 for windows (``index.build``). A chunk scores as its best window
-(``group_by_field="row"``). The tokens are ours: a jieba analyzer with the product's dictionary is
-rejected by the 2.5 core (and the client then retries forever), and our tokens are what BM25 saw
-locally. Index types: FLAT on milvus-lite (what it supports besides IVF_FLAT), HNSW on a cluster.
+A dense channel has its own collection because a chunk has several windows, and how many differs by
+channel (80 characters for m3e, 120 for USE): whole-chunk vectors measured dense Recall@5 0.65 against
+0.92 for windows (``index.build``). A chunk scores as its best window (``group_by_field="row"``). The
+tokens are ours: a jieba analyzer with the product's dictionary is rejected by the 2.5 core (and the
+client then retries forever), and our tokens are what BM25 saw locally.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,57 +18,23 @@ from pathlib import Path
 import numpy as np
 
 from index.backend import Filters, Ranked, Units, filter_mask
+from index.milvus_client import (
+    BATCH,
+    MAX_TOKENS_BYTES,
+    TIMEOUT,
+    client,
+    collections,
+    create_collections,
+    default_uri,
+    drop_stale,
+    folder_prefix,
+    is_lite,
+    quoted,
+    release,
+)
 from index.types import Chunk, Document
 
-TIMEOUT = 60.0  # seconds for every client call: a misconfigured server fails instead of hanging
-BATCH = 500  # entities per insert (a batch of Chinese token strings stays far under gRPC's 64 MB)
-MAX_TOKENS_BYTES = 65535  # Milvus's VARCHAR limit
-HNSW = {"M": 16, "efConstruction": 200}
-
-_CLIENTS: dict[str, object] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def is_lite(uri: str) -> bool:
-    return not uri.startswith(("http://", "https://", "tcp://", "unix:"))
-
-
-def client(uri: str):
-    """One ``MilvusClient`` per uri and process (milvus-lite allows one server per file).
-
-    Raises:
-        ImportError: pymilvus / milvus-lite are not installed.
-    """
-    with _CLIENTS_LOCK:
-        if uri not in _CLIENTS:
-            try:
-                import warnings
-
-                with warnings.catch_warnings():  # milvus-lite imports pkg_resources, deprecated upstream
-                    warnings.simplefilter("ignore")
-                    from pymilvus import MilvusClient
-            except ImportError as exc:
-                raise ImportError("the milvus backend needs pymilvus and milvus-lite: "
-                                  "pip install -e '.[cluster]' (or `make setup`)") from exc
-            if is_lite(uri):
-                Path(uri).parent.mkdir(parents=True, exist_ok=True)
-            _CLIENTS[uri] = MilvusClient(uri=uri, timeout=TIMEOUT)
-        return _CLIENTS[uri]
-
-
-def default_uri(target: str | Path) -> str:
-    """The milvus-lite file of an index folder when no ``--milvus-uri`` is given: beside the folder
-    (inside it, the atomic swap of ``index.store.save_index`` would move the open database)."""
-    target = Path(target).absolute()
-    return str(target.parent / f"{target.name}.milvus.db")
-
-
-def _prefix(target: str | Path) -> str:
-    return f"planqa_{hashlib.sha1(str(Path(target).absolute()).encode()).hexdigest()[:8]}"
-
-
-def _quote(values: Sequence[str]) -> str:
-    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+__all__ = ["MilvusBackend", "client", "default_uri", "is_lite", "release"]
 
 
 class MilvusBackend:
@@ -92,8 +44,11 @@ class MilvusBackend:
 
     def __init__(self, uri: str, prefix: str, dims: Mapping[str, int], k1: float, b: float,
                  index_type: str, chunks: Sequence[Chunk] = (), documents: Sequence[Document] = (),
-                 deleted: Sequence[int] = ()):
+                 deleted: Sequence[int] = (), encoders: Mapping[str, str] | None = None,
+                 units: Mapping[str, int] | None = None):
         self.uri, self.prefix, self.dims = uri, prefix, dict(dims)
+        self.encoders = dict(encoders or {})  # channel -> encoder name (what embeds its queries)
+        self.units = {c: int((units or {}).get(c, 0)) for c in self.dims}  # channel -> windows stored
         self.k1, self.b, self.index_type = k1, b, index_type
         self.chunks = list(chunks)
         self.documents = {d.doc_id: d for d in documents}
@@ -103,7 +58,8 @@ class MilvusBackend:
 
     # --- creating and opening
     @classmethod
-    def create(cls, target: str | Path, config, dims: Mapping[str, int]) -> MilvusBackend:
+    def create(cls, target: str | Path, config, dims: Mapping[str, int],
+               encoders: Mapping[str, str] | None = None) -> MilvusBackend:
         """New, empty collections for the index at ``target`` (``config.milvus_uri``, default
         :func:`default_uri`). Collections of earlier builds of the same folder that its current
         manifest no longer names are dropped; the current one stays until the new manifest replaces it."""
@@ -111,10 +67,10 @@ class MilvusBackend:
         if is_lite(uri):
             uri = str(Path(uri).absolute())
         index_type = "FLAT" if is_lite(uri) else "HNSW"
-        backend = cls(uri, f"{_prefix(target)}_{uuid.uuid4().hex[:8]}", dims, config.bm25_k1, config.bm25_b,
-                      index_type)
-        backend._drop_stale(Path(target))
-        backend._create_collections()
+        backend = cls(uri, f"{folder_prefix(target)}_{uuid.uuid4().hex[:8]}", dims, config.bm25_k1, config.bm25_b,
+                      index_type, encoders=encoders)
+        drop_stale(backend.client, Path(target))
+        create_collections(backend.client, backend.prefix, dims, backend.k1, backend.b, index_type)
         return backend
 
     @classmethod
@@ -125,7 +81,8 @@ class MilvusBackend:
             ValueError: a collection is missing (dropped, or another server); rebuild.
         """
         backend = cls(entry["uri"], entry["prefix"], entry["channels"], entry["bm25"]["k1"], entry["bm25"]["b"],
-                      entry["index_type"], chunks, documents, entry.get("deleted", ()))
+                      entry["index_type"], chunks, documents, entry.get("deleted", ()), entry.get("encoders"),
+                      entry.get("units"))
         missing = [c for c in backend._collections() if not backend.client.has_collection(c, timeout=TIMEOUT)]
         if missing:
             raise ValueError(f"Milvus at {backend.uri} has no collection {', '.join(missing)}; "
@@ -134,60 +91,11 @@ class MilvusBackend:
 
     def manifest(self) -> dict:
         return {"name": "milvus", "uri": self.uri, "prefix": self.prefix, "channels": self.dims,
-                "index_type": self.index_type, "bm25": {"k1": self.k1, "b": self.b},
-                "deleted": np.flatnonzero(self.deleted).tolist()}
+                "encoders": self.encoders, "units": self.units, "index_type": self.index_type,
+                "bm25": {"k1": self.k1, "b": self.b}, "deleted": np.flatnonzero(self.deleted).tolist()}
 
     def _collections(self) -> list[str]:
-        return [f"{self.prefix}_lexical", *(f"{self.prefix}_{c}" for c in self.dims)]
-
-    def _drop_stale(self, target: Path) -> None:
-        keep = ""
-        manifest = target / "manifest.json"
-        if manifest.is_file():
-            keep = (json.loads(manifest.read_text(encoding="utf-8")).get("backend") or {}).get("prefix", "")
-        mine = _prefix(target) + "_"
-        for name in self.client.list_collections(timeout=TIMEOUT):
-            if name.startswith(mine) and not (keep and name.startswith(keep + "_")):
-                self.client.drop_collection(name, timeout=TIMEOUT)
-
-    def _scalar_fields(self, schema) -> None:
-        from pymilvus import DataType
-
-        schema.add_field("row", DataType.INT64)
-        schema.add_field("doc_id", DataType.VARCHAR, max_length=1024)
-        schema.add_field("region", DataType.VARCHAR, max_length=256)
-        schema.add_field("year_from", DataType.INT64)
-        schema.add_field("year_to", DataType.INT64)
-        schema.add_field("draft", DataType.BOOL)
-
-    def _create_collections(self) -> None:
-        from pymilvus import DataType, Function, FunctionType
-
-        c = self.client
-        schema = c.create_schema(auto_id=True)
-        schema.add_field("id", DataType.INT64, is_primary=True)
-        self._scalar_fields(schema)
-        schema.add_field("tokens", DataType.VARCHAR, max_length=MAX_TOKENS_BYTES, enable_analyzer=True,
-                         analyzer_params={"tokenizer": "whitespace"})
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
-                                     input_field_names=["tokens"], output_field_names=["sparse"]))
-        params = c.prepare_index_params()
-        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                         params={"bm25_k1": self.k1, "bm25_b": self.b})
-        params.add_index("doc_id", index_type="INVERTED")
-        c.create_collection(f"{self.prefix}_lexical", schema=schema, index_params=params,
-                            consistency_level="Strong", timeout=TIMEOUT)
-        for channel, dim in self.dims.items():
-            schema = c.create_schema(auto_id=True)
-            schema.add_field("id", DataType.INT64, is_primary=True)
-            self._scalar_fields(schema)
-            schema.add_field("vector", DataType.FLOAT_VECTOR, dim=int(dim))
-            params = c.prepare_index_params()
-            params.add_index("vector", index_type=self.index_type, metric_type="IP",
-                             params=HNSW if self.index_type == "HNSW" else {})
-            c.create_collection(f"{self.prefix}_{channel}", schema=schema, index_params=params,
-                                consistency_level="Strong", timeout=TIMEOUT)
+        return collections(self.prefix, list(self.dims))
 
     # --- writing
     def _scalars(self, chunk: Chunk) -> dict:
@@ -212,19 +120,35 @@ class MilvusBackend:
         self._insert(f"{self.prefix}_lexical", rows)
         for channel, (vectors, unit_rows) in units.items():
             vectors = np.asarray(vectors, dtype=np.float32)
+            first = self.units[channel]
             self._insert(f"{self.prefix}_{channel}", [
-                {"row": offset + int(r), **self._scalars(chunks[int(r)]), "vector": v}
-                for v, r in zip(vectors, unit_rows, strict=True)])
+                {"row": offset + int(r), "unit": first + i, **self._scalars(chunks[int(r)]), "vector": v}
+                for i, (v, r) in enumerate(zip(vectors, unit_rows, strict=True))])
+            self.units[channel] = first + len(vectors)
 
     def _insert(self, collection: str, rows: list[dict]) -> None:
         for start in range(0, len(rows), BATCH):
             self.client.insert(collection, rows[start:start + BATCH], timeout=TIMEOUT)
 
+    def vectors(self, channel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(units, rows, vectors) of every window of ``channel`` still stored, by unit: what an update
+        reuses instead of embedding again (the vectors live only here)."""
+        found: list[dict] = []
+        iterator = self.client.query_iterator(f"{self.prefix}_{channel}", batch_size=BATCH, filter="",
+                                              output_fields=["unit", "row", "vector"], timeout=TIMEOUT)
+        while batch := iterator.next():
+            found += batch
+        iterator.close()
+        found.sort(key=lambda e: e["unit"])
+        dim = self.dims[channel]
+        return (np.array([e["unit"] for e in found], dtype=np.int64), np.array([e["row"] for e in found], dtype=np.int64),
+                np.array([e["vector"] for e in found], dtype=np.float32).reshape(len(found), dim))
+
     def delete(self, doc_ids: Sequence[str]) -> int:
         gone = np.array([c.doc_id in set(doc_ids) for c in self.chunks], dtype=bool) & ~self.deleted
         if doc_ids:
             for collection in self._collections():
-                self.client.delete(collection, filter=f"doc_id in {_quote(list(doc_ids))}", timeout=TIMEOUT)
+                self.client.delete(collection, filter=f"doc_id in {quoted(list(doc_ids))}", timeout=TIMEOUT)
         self.deleted |= gone
         return int(gone.sum())
 
@@ -235,7 +159,7 @@ class MilvusBackend:
         parts = []
         if filters is not None:
             if filters.doc_ids is not None:
-                parts.append(f"doc_id in {_quote(filters.doc_ids)}")
+                parts.append(f"doc_id in {quoted(filters.doc_ids)}")
             if filters.region is not None:
                 parts.append(f"region == {json.dumps(filters.region, ensure_ascii=False)}")
             if filters.year is not None:
@@ -247,7 +171,7 @@ class MilvusBackend:
             doc_of_row = np.array([c.doc_id for c in self.chunks], dtype=object)
             docs = sorted(set(doc_of_row[allowed].tolist()))
             if np.array_equal(np.isin(doc_of_row, docs) & ~self.deleted, allowed & ~self.deleted):
-                parts.append(f"doc_id in {_quote(docs)}")
+                parts.append(f"doc_id in {quoted(docs)}")
             else:
                 parts.append(f"row in {np.flatnonzero(allowed).tolist()}")
         return " and ".join(parts) or None
@@ -295,10 +219,3 @@ def _ranked(found) -> Ranked:
     pairs = [(int(h["entity"]["row"]), float(h["distance"])) for h in found]
     return sorted(pairs, key=lambda p: (-p[1], p[0]))
 
-
-def release(uri: str) -> None:
-    """Close this process's client of ``uri`` (milvus-lite: stops its server; the file stays)."""
-    with _CLIENTS_LOCK:
-        found = _CLIENTS.pop(uri, None)
-    if found is not None:
-        found.close()

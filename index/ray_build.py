@@ -112,14 +112,15 @@ class _Embedder:
 
 
 def read_on_ray(paths: Iterable[str | Path], config: Config):
-    """The corpus of ``paths``, read and chunked on the cluster (``index.corpus.Corpus``)."""
+    """The corpus of ``paths``, read and chunked on the cluster (``index.corpus.Corpus``), with the files
+    named as ``index.catalog.scan`` names them (what the library records)."""
     import ray.data
 
+    from index.catalog import scan
     from index.corpus import Corpus
-    from index.reader import FileReport, walk
-    from index.types import Chunk, Document, Section
+    from index.reader import FileReport
 
-    found, refused = walk(paths)
+    found, refused = scan(paths)
     corpus = Corpus(reports=list(refused), errors=[r.message for r in refused])
     if not found:
         return corpus
@@ -131,7 +132,8 @@ def read_on_ray(paths: Iterable[str | Path], config: Config):
     for row in ds.iter_rows():
         parsed = json.loads(row["file"])
         results[parsed["report"]["name"]] = parsed
-    for _, name in found:  # the order read_corpus gives
+    taken: set[str] = set()
+    for path, name in found:  # the order read_corpus gives
         parsed = results[name]
         report = parsed["report"]
         corpus.reports.append(FileReport(**{k: tuple(v) if isinstance(v, list) else v for k, v in report.items()}))
@@ -139,10 +141,46 @@ def read_on_ray(paths: Iterable[str | Path], config: Config):
             corpus.errors.append(corpus.reports[-1].message)
             continue
         corpus.sources[name] = parsed["text"]
-        corpus.documents += [Document.from_dict(d) for d in parsed["documents"]]
-        corpus.sections += [Section(**{**s, "path": tuple(s["path"])}) for s in parsed["sections"]]
-        corpus.chunks += [Chunk.from_dict(c) for c in parsed["chunks"]]
+        documents, sections, chunks = _parts(parsed)
+        if taken.intersection(d.doc_id for d in documents):
+            documents, sections, chunks = _ingest_here(path, name, config, taken)
+        taken.update(d.doc_id for d in documents)
+        corpus.documents += documents
+        corpus.sections += sections
+        corpus.chunks += chunks
     return corpus
+
+
+def _parts(parsed: dict) -> tuple[list, list, list]:
+    from index.types import Chunk, Document, Section
+
+    return ([Document.from_dict(d) for d in parsed["documents"]],
+            [Section(**{**s, "path": tuple(s["path"])}) for s in parsed["sections"]],
+            [Chunk.from_dict(c) for c in parsed["chunks"]])
+
+
+def _ingest_here(path: str | Path, name: str, config: Config, taken: set[str]) -> tuple[list, list, list]:
+    """A file whose document ids an earlier file took (``plan.md`` beside ``plan.txt``), chunked again
+    here with the ids ``read_corpus`` gives it (a worker cannot know what the others took)."""
+    from index.corpus import ingest_file
+    from index.reader import read_file
+
+    return ingest_file(read_file(path, name), config, set(taken))
+
+
+def library_records(paths: Iterable[str | Path], corpus) -> dict:
+    """The manifest's ``library`` entry for a build of ``paths`` (``index.catalog``): what a build
+    through ``index.library`` records, so ``planqa add``/``remove`` and a plain rebuild work after it."""
+    from index.catalog import LibraryFile, scan, sha256_of
+    from index.reuse import code_version
+
+    doc_ids: dict[str, list[str]] = {}
+    for doc in corpus.documents:
+        doc_ids.setdefault(doc.source, []).append(doc.doc_id)
+    roots = [str(Path(p).resolve()) for p in paths]
+    files = [LibraryFile(name, sha256_of(path), str(path), tuple(doc_ids[name])).to_dict()
+             for path, name in scan(roots)[0] if name in doc_ids]
+    return {"roots": roots, "excluded": [], "code_version": code_version(), "files": files}
 
 
 def embed_on_ray(texts: list[str], encoder_name: str, actors: int = 2, batch_size: int = 32) -> np.ndarray:
@@ -188,7 +226,8 @@ def ray_build(paths: Iterable[str | Path], index: str | Path | None = None, conf
     from index.build import DENSE_CHANNELS, build_index, dense_encoders, dense_units
     from index.embed_cache import EmbeddingCache
     from index.encoders import get_encoder
-    from index.reuse import KnownVectors
+    from index.reuse import CachedTokenizer, KnownVectors
+    from index.tokenize import get_tokenizer
 
     try:
         import ray  # noqa: F401
@@ -215,10 +254,13 @@ def ray_build(paths: Iterable[str | Path], index: str | Path | None = None, conf
         embedded[channel] = len(texts)
         stages[f"embed:{channel}"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    summary = build_index(paths, index=index, config=config, corpus=corpus,
+    tokenizer = CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache))
+    summary = build_index(paths, index=index, config=config, corpus=corpus, tokenizer=tokenizer,
                           cache=KnownVectors(known, EmbeddingCache(cache_dir(cache))),
-                          manifest={"ray": {"actors": actors, "batch_size": batch_size,
+                          manifest={"library": library_records(paths, corpus),
+                                    "ray": {"actors": actors, "batch_size": batch_size,
                                             "address": address or "local"}})
+    tokenizer.save()
     stages["write"] = time.perf_counter() - mark
     return RaySummary(path=summary.path, documents=summary.documents, chunks=summary.chunks,
                       seconds=time.perf_counter() - started, embedded=embedded, stages=stages)

@@ -177,6 +177,9 @@ def test_engine_over_a_milvus_index(tmp_path, register_hash_encoder):
     build_index([plans], index=tmp_path / "milvus", config=milvus, encoders=encoders, cache=tmp_path / "cache")
     manifest = json.loads((tmp_path / "milvus" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["backend"]["name"] == "milvus"
+    # the vectors live only in Milvus: no FAISS file in the folder, the encoder named in the entry
+    assert manifest["encoders"] == [] and not list((tmp_path / "milvus").glob("*.faiss"))
+    assert manifest["backend"]["encoders"] == {"dense": "hash-test"}
     engines = {b: Engine.load(tmp_path / b, build_if_missing=False, encoders=encoders) for b in ("local", "milvus")}
     assert type(engines["milvus"].retriever(["dense"])).__name__ == "BackendDense"
     for question in ("食品抽检量", "PM2.5年均浓度", "绿色工厂"):
@@ -185,3 +188,35 @@ def test_engine_over_a_milvus_index(tmp_path, register_hash_encoder):
         assert [h.ranks for h in hits["milvus"]] == [h.ranks for h in hits["local"]]
     region = engines["milvus"].search("到2025年", k=5, region="湖州")
     assert region and {h.chunk.doc_id for h in region} == {"b"}
+
+
+def test_library_updates_reuse_the_vectors_in_milvus(tmp_path, register_hash_encoder):
+    """add/remove on a Milvus index read the kept windows' vectors back from Milvus (nothing embedded
+    again, no embedding cache), and the updated index searches as a local one of the same files."""
+    from conftest import MINI_PLANS, write_plans
+
+    from index.library import add_files, remove
+    from index.library import build as build_library
+    from search.engine import Engine
+
+    plans = write_plans(tmp_path / "plans", {"a.txt": MINI_PLANS["a.txt"]})
+    extra = write_plans(tmp_path / "extra", {"b.txt": MINI_PLANS["b.txt"]})
+    config = Config(encoder="hash-test", channels=("bm25", "dense"), backend="milvus",
+                    milvus_uri=str(tmp_path / "m.db"))
+    encoders = {"dense": register_hash_encoder}
+    build_library([plans], index=tmp_path / "milvus", config=config, encoders=encoders, cache=tmp_path / "c1")
+    windows_a = register_hash_encoder.calls
+    added = add_files([extra / "b.txt"], index=tmp_path / "milvus", encoders=encoders, cache=tmp_path / "c2")
+    assert added.added == ("b.txt",)
+    windows_b = register_hash_encoder.calls - windows_a
+    assert added.embedded == {"dense": windows_b} and 0 < windows_b  # a.txt's came back from Milvus
+    removed = remove("a.txt", index=tmp_path / "milvus", encoders=encoders, cache=tmp_path / "c3")
+    assert removed.embedded == {"dense": 0} and register_hash_encoder.calls == windows_a + windows_b
+
+    local = replace(config, backend="local", milvus_uri="")
+    build_library([extra], index=tmp_path / "local", config=local, encoders=encoders, cache=tmp_path / "c1")
+    engines = {b: Engine.load(tmp_path / b, build_if_missing=False, encoders=encoders) for b in ("local", "milvus")}
+    assert engines["milvus"].stored.manifest["backend"]["name"] == "milvus"
+    for question in ("PM2.5年均浓度", "绿色工厂", "食品抽检量"):
+        hits = {b: [h.chunk.chunk_id for h in engines[b].search(question, k=3)] for b in engines}
+        assert hits["milvus"] == hits["local"], question

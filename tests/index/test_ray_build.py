@@ -18,6 +18,7 @@ pytestmark = pytest.mark.model
 
 DEV = Path(__file__).resolve().parent.parent / "data" / "dev.jsonl"
 SEED = SEEDS / "004_bcf92bb41f96abcb.txt"  # 湖州市质量发展“十四五”规划
+OTHER = SEEDS / "001_aba122246e41847e.txt"  # 国家发展改革委关于推广借鉴深圳经济特区创新举措…的通知 (traditional)
 HEAD_CHARS = 5000
 
 
@@ -25,6 +26,7 @@ HEAD_CHARS = 5000
 def plan(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ray-plan")
     (folder / SEED.name).write_text(SEED.read_text(encoding="utf-8")[:HEAD_CHARS], encoding="utf-8")
+    (folder / OTHER.name).write_text(OTHER.read_text(encoding="utf-8")[:HEAD_CHARS // 5], encoding="utf-8")
     return folder / SEED.name
 
 
@@ -80,3 +82,25 @@ def test_ray_index_answers_as_the_in_process_one(cluster, config, plan, tmp_path
     for question in questions:
         ray_hits, here_hits = (engines[b].search(question, k=5) for b in ("ray", "here"))
         assert [h.chunk.chunk_id for h in ray_hits] == [h.chunk.chunk_id for h in here_hits], question
+
+
+def test_ray_build_records_the_library(cluster, config, plan, tmp_path):
+    """A Ray build records its files as a build through index.library does, so add/remove work after it."""
+    from index.library import add_files, remove
+    from index.library import build as build_library
+    from index.ray_build import ray_build
+    from index.store import load_index
+
+    folder = plan.parent
+    ray_build([folder], index=tmp_path / "ray", config=config, actors=2, batch_size=32, cache=SHARED_CACHE)
+    build_library([folder], index=tmp_path / "here", config=config, cache=SHARED_CACHE)
+    ray, here = (load_index(tmp_path / b).manifest["library"] for b in ("ray", "here"))
+    assert ray == here
+    assert sorted(f["source"] for f in ray["files"]) == sorted([SEED.name, OTHER.name])
+
+    removed = remove(OTHER.name, index=tmp_path / "ray", cache=SHARED_CACHE)
+    assert removed.removed == (OTHER.name,) and removed.embedded == {"dense": 0}
+    assert {d.source for d in load_index(tmp_path / "ray").documents} == {SEED.name}
+    added = add_files([folder / OTHER.name], index=tmp_path / "ray", cache=SHARED_CACHE)
+    assert added.added == (OTHER.name,)
+    assert {d.source for d in load_index(tmp_path / "ray").documents} == {SEED.name, OTHER.name}
