@@ -16,6 +16,7 @@ import hashlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,6 +166,17 @@ def _bar(progress: bool, total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="text", disable=not progress, file=sys.stderr, leave=False)
 
 
+def _embed_channel(channel: str, encoder: Encoder, chunks: Sequence[Chunk], config: Config,
+                   embed_cache, progress: bool) -> tuple[DenseIndex, int, np.ndarray, np.ndarray]:
+    """One dense channel: its windows embedded (through the cache) and the FAISS index over them;
+    also how many texts were embedded, the vectors and their chunk rows."""
+    dense_texts, dense_rows = dense_units(chunks, DENSE_CHANNELS[channel](config)[1])
+    with _bar(progress, len(dense_texts), f"embedding ({encoder.name})") as bar:
+        vectors, embedded = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
+    faiss_index = build_faiss(vectors, config.faiss_index, dense_rows)
+    return DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index), embedded, vectors, dense_rows
+
+
 def build_index(
     paths: Iterable[str | Path] = ("seeds",),
     index: str | Path | None = None,
@@ -205,26 +217,25 @@ def build_index(
         raise ValueError(f"nothing to index in {', '.join(map(str, paths))}: {problems}")
     texts = [indexed_text(c) for c in corpus.chunks]
 
-    tokenizer = tokenizer or get_tokenizer(config.bm25_tokens)
-    with _bar(progress, len(texts), "tokenizing") as bar:
-        token_lists = []
-        for text in texts:
-            token_lists.append(tokenizer.tokenize(text))
-            bar.update()
-    bm25 = build_bm25(token_lists, config)
-
     embed_cache = cache if hasattr(cache, "embed") else EmbeddingCache(cache_dir(cache))
-    dense: dict[str, DenseIndex] = {}
-    embedded: dict[str, int] = {}
-    units: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # channel -> (vectors, chunk rows), for the backend
-    for channel, name in channels.items():
-        encoder = encoders.get(channel) or get_encoder(name)
-        dense_texts, dense_rows = dense_units(corpus.chunks, DENSE_CHANNELS[channel](config)[1])
-        with _bar(progress, len(dense_texts), f"embedding ({encoder.name})") as bar:
-            vectors, embedded[channel] = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
-        units[channel] = (vectors, dense_rows)
-        faiss_index = build_faiss(vectors, config.faiss_index, dense_rows)
-        dense[channel] = DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index)
+    # Each dense channel embeds in its own thread while this one tokenizes: ONNX Runtime and numpy leave
+    # the GIL while they compute and jieba holds it, so on 2 cores the three overlap (seeds, int8 m3e:
+    # the build takes about the longest of them instead of their sum; benchmarks/bench_build.py).
+    with ThreadPoolExecutor(max_workers=max(1, len(channels)), thread_name_prefix="embed") as pool:
+        pending = {channel: pool.submit(_embed_channel, channel, encoders.get(channel) or get_encoder(name),
+                                        corpus.chunks, config, embed_cache, progress)
+                   for channel, name in channels.items()}
+        tokenizer = tokenizer or get_tokenizer(config.bm25_tokens)
+        with _bar(progress, len(texts), "tokenizing") as bar:
+            token_lists = []
+            for text in texts:
+                token_lists.append(tokenizer.tokenize(text))
+                bar.update()
+        bm25 = build_bm25(token_lists, config)
+        done = {channel: future.result() for channel, future in pending.items()}
+    dense = {channel: d for channel, (d, _, _, _) in done.items()}
+    embedded = {channel: n for channel, (_, n, _, _) in done.items()}
+    units = {channel: (v, rows) for channel, (_, _, v, rows) in done.items()}  # for the backend
 
     stored = StoredIndex(
         config=config, documents=corpus.documents, sections=corpus.sections, chunks=corpus.chunks,

@@ -81,6 +81,11 @@ def stored_vectors(stored: StoredIndex, channel: str) -> dict[str, np.ndarray]:
     from the embedding cache."""
     import faiss
 
+    from index.backend import backend_vectors
+
+    held = backend_vectors(stored, channel)  # a backend holding the vectors (no FAISS file)
+    if held is not None:
+        return held
     dense = stored.dense.get(channel)
     if dense is None:
         return {}

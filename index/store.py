@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from index.ann import read_ann
+from index.chunk_table import ChunkTable
 from index.config import Config
 from index.embed_cache import encoder_slug
 from index.folder import file_digest, inventory, remove_stale_staging, source_path
@@ -78,7 +79,7 @@ class StoredIndex:
     config: Config
     documents: list[Document]
     sections: list[Section]
-    chunks: list[Chunk]
+    chunks: list[Chunk]  # a ChunkTable once loaded: read from chunks.jsonl on demand
     bm25: Any  # bm25s.BM25
     dense: dict[str, DenseIndex] = field(default_factory=dict)  # channel -> index
     corpus_hash: str = ""
@@ -210,7 +211,9 @@ def load_index(path: str | Path) -> StoredIndex:
         documents = [Document.from_dict(d) for d in _read_jsonl(path / "documents.jsonl", files)]
         sections = [Section(**{**d, "path": tuple(d["path"])})
                     for d in _read_jsonl(path / "sections.jsonl", files)]
-        chunks = [Chunk.from_dict(d) for d in _read_jsonl(path / "chunks.jsonl", files)]
+        chunks_file = path / "chunks.jsonl"
+        _check_digest(chunks_file, chunks_file.name, file_digest(chunks_file), files)
+        chunks = ChunkTable(chunks_file)  # parsed when read (index/chunk_table.py)
         counts = {"documents": len(documents), "sections": len(sections), "chunks": len(chunks)}
         if counts != manifest["counts"]:
             raise IndexLoadError(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from index.backend import dense_entries
 from index.encoders import get_encoder
 from index.tokenize import get_tokenizer
 from search.backends import backend_dense, backend_lexical
@@ -31,7 +32,7 @@ def lexical_channel(engine: Engine, name: str) -> Retriever:
 
 
 def dense_channel(engine: Engine, name: str) -> Retriever:
-    dense = engine.stored.dense.get(name)
+    dense = dense_entries(engine.stored).get(name)  # index None: the vectors are in the backend
     if dense is None:
         raise ValueError(
             f"the index at {engine.path} has no {name!r} vectors; rebuild with `planqa build` "

@@ -104,12 +104,13 @@ def _best_per_row(scores: np.ndarray, rows: np.ndarray) -> dict[int, float]:
 def sentence_encoder_for(stored, encoders, text: str) -> Encoder | None:
     """The encoder that compares ``text`` with candidate sentences: the index's m3e for a Chinese
     question, USE multilingual otherwise (``encoders``: the engine's overrides per channel)."""
+    from index.backend import dense_entries
     from index.encoders import get_encoder
     from search.language import detect_language
 
     channels = ("dense", "use") if detect_language(text) == "zh" else ("use",)
     for channel in channels:
-        dense = stored.dense.get(channel)
+        dense = dense_entries(stored).get(channel)
         if dense is not None:
             return encoders.get(channel) or get_encoder(dense.encoder)
     # an English question against a Chinese-only index: the multilingual encoder still compares

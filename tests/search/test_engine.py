@@ -37,6 +37,7 @@ def test_a_read_only_copy_of_the_index_serves_search_ask_and_cite(tmp_path, mini
     import stat
 
     from conftest import HashEncoder
+
     from search.engine import Engine
 
     copy = shutil.copytree(mini_index, tmp_path / "index")
