@@ -22,6 +22,7 @@ from index.types import Chunk
 
 # Recently read chunks kept parsed: one question's candidates are read again by each ranking stage.
 CACHED_CHUNKS = 4096
+BLANK_CHECK = 16
 
 
 class ChunkTable(Sequence):
@@ -37,7 +38,11 @@ class ChunkTable(Sequence):
         if size and (not len(ends) or ends[-1] != size):
             ends = np.append(ends, size)  # a last line without its newline
         starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-        keep = ends - starts > 1  # blank lines are not chunks (as the JSONL reader skips them)
+        # Blank lines are not chunks, as index.store's JSONL reader skips them: a JSON object takes at least
+        # "{}", so only the few lines shorter than BLANK_CHECK bytes are looked at ("\r\n", "  \n").
+        keep = ends - starts > 1
+        for row in np.flatnonzero(keep & (ends - starts < BLANK_CHECK)):
+            keep[row] = bool(bytes(self._map[starts[row]:ends[row]]).strip())
         self._starts, self._ends = starts[keep], ends[keep].astype(np.int64)
         del raw  # no exported buffer left on the map, so it can be closed
         self._row = lru_cache(maxsize=CACHED_CHUNKS)(self._parse)
