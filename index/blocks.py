@@ -7,14 +7,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.markers import CN_ITEMS, CN_LADDER
+
 _ATTRIBUTE = re.compile(r"预期性|约束性")
-_HEADER_TOKEN = re.compile(
-    r"序号|指标类别|类别|指标名称和单位|指标名称|核心指标|主要指标|数据来源|指标属性|属性|计量单位|单位|目标值"
-    r"|责任单位|现状值|基期值|规划值|(?:19|20)\d\d年(?:目标值?|规划值|现状值|基期值)?|“十[三四五]五”|目标"
+# The column names of a plan's indicator table, one match each (指标名称 · 2020年 · 2025年目标 · 属性): the
+# run of them that makes an inline table's header here, the header line a table answer reads its
+# columns from (search.table_answer). Longer names first (指标名称和单位 before 指标名称, 目标值 before 目标).
+HEADER_TOKEN = re.compile(
+    r"序号|指标类别|类别|指标名称和单位|指标名称|核心指标|主要指标|数据来源|指标属性|属性|计量单位|责任单位|单位"
+    r"|(?:19|20)\d\d年(?:规划)?[^\S\n]*(?:目标值?|规划值|现状值|基期值)?|目标值|现状值|基期值|规划值"
+    r"|“十[三四五]五”|目标"
 )
 _INLINE_ANCHOR = re.compile(r"序号|指标名称|指标类别")
 _TITLE_HINT = re.compile(r"指标|表\s*\d|目标$")
-_HEADING_MARK = re.compile(r"[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节篇]")
+_HEADING_MARK = re.compile(CN_LADDER)
 _BOX = re.compile(r"专栏\s*\d+")
 _TABLE_LABEL = re.compile(r"表\s*\d+")
 # A numbered table whose cells a converter put one per line (「表 1 …主要发展目标」, 指标分类, 序号, 1, …): a
@@ -22,6 +28,7 @@ _TABLE_LABEL = re.compile(r"表\s*\d+")
 _CELL_TABLE = re.compile(r"表\s*\d+[\s:：]")
 _ITEM = re.compile(r"[（(]?\d{1,2}(?:[、．.）)](?!\d))")
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
+_ROW_STOP = re.compile(rf"。|{CN_ITEMS}")  # a numbered row runs up to a full stop or the next 一、/（一）
 _MAX_CELL = 30
 _BULLET = "¨●■◆▪•·-◇○"
 _BOUNDARY = set("\n。！？；!?;")
@@ -92,7 +99,7 @@ def inline_tables(text: str, simple: str, lo: int, hi: int) -> list[Table]:
         h_end = m.start()
         tokens = 0
         while True:
-            t = _HEADER_TOKEN.match(simple, h_end)
+            t = HEADER_TOKEN.match(simple, h_end)
             if not t:
                 break
             h_end, tokens = t.end(), tokens + 1
@@ -151,8 +158,7 @@ def _numbered_rows(simple: str, pos: int, hi: int) -> list[tuple[int, int]]:
 
 def _row_end(simple: str, start: int, hi: int) -> int:
     limit = min(hi, start + 60)
-    stop = re.compile(r"。|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]")
-    m = stop.search(simple, start + 1, limit)
+    m = _ROW_STOP.search(simple, start + 1, limit)
     return m.start() if m else limit
 
 

@@ -29,9 +29,10 @@ _GROUP_LEVEL = {
     "paren_cn": LEVEL_PAREN_CN, "num": LEVEL_NUM, "paren_num": LEVEL_PAREN_NUM,
 }
 # The same ladder as text to compose into other patterns ("does this line start with a heading?"):
-# ``CN_LADDER`` the Chinese-numbered rungs (第X篇/编/章/节/条, X、, （X）; 第3章 too, as PDFs print it),
-# ``LADDER`` those and the Arabic ones (1. 1、 （1）).
-CN_LADDER = rf"第(?:{_CN_LONG}|\d{{1,3}})[篇编章节条]|{_CN}、|[（(]{_CN}[）)]"
+# ``CN_ITEMS`` the Chinese-numbered items (X、, （X）), ``CN_LADDER`` those and the 第X篇/编/章/节/条
+# rungs (第3章 too, as PDFs print it), ``LADDER`` all of them and the Arabic ones (1. 1、 （1）).
+CN_ITEMS = rf"{_CN}、|[（(]{_CN}[）)]"
+CN_LADDER = rf"第(?:{_CN_LONG}|\d{{1,3}})[篇编章节条]|{CN_ITEMS}"
 LADDER = rf"{CN_LADDER}|[（(]\d{{1,2}}[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))"
 PREFACE = re.compile(r"前\s*言")
 ANNEX = re.compile(r"附\s*件\s*\d{0,2}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.blocks import HEADER_TOKEN
 from index.types import Chunk
 from search.terms import QueryTerm
 from search.types import Hit, TableAnswer
@@ -23,10 +24,6 @@ INDICATOR_HITS = 5  # the passages an answer is taken from (search.answer.ANSWER
 # names the indicator and, besides, its place, year or aim: 深圳 2025年 PM2.5 目标).
 INDICATOR_SHARE = 0.4
 
-_HEADER_TOKEN = re.compile(
-    r"序号|指标类别|类别|指标名称和单位|指标名称|核心指标|主要指标|数据来源|指标属性|属性|计量单位|单位"
-    r"|(?:19|20)\d\d年(?:规划)?\s*(?:目标值?|规划值|现状值|基期值)?|目标值|现状值|基期值|规划值"
-)
 _YEAR = re.compile(r"(19|20)\d\d")
 _ATTRIBUTE = re.compile(r"(预期性|约束性)$")
 _VALUE = re.compile(r"[≥≤<>＞＜]?\d+(?:\.\d+)?(?:万亿|亿|万)?(?:%|‰|家|个|件|项|张|人次|人|次|元|亿元|万元|公里|岁)?")
@@ -76,7 +73,7 @@ def _pipe_row(header_line: str, row: str, understood: Understood | None) -> Tabl
 
 
 def _run_row(header_line: str, row: str, understood: Understood | None) -> TableAnswer | None:
-    names = [m.group().replace(" ", "") for m in _HEADER_TOKEN.finditer(header_line)]
+    names = [m.group().replace(" ", "") for m in HEADER_TOKEN.finditer(header_line)]
     values = [n for n in names if _YEAR.search(n) or n in ("目标值", "现状值", "基期值", "规划值")]
     if not values:
         return None
@@ -132,7 +129,7 @@ def table_answer(chunk: Chunk, start: int, end: int, understood: Understood | No
     """
     row = chunk.text[start:end]
     header = _header(chunk)
-    if chunk.kind != "table" and not (header and _HEADER_TOKEN.search(header)):
+    if chunk.kind != "table" and not (header and HEADER_TOKEN.search(header)):
         return None
     if not header:
         return None

@@ -20,12 +20,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from index.formats.common import Extracted, PageSpan, SourceError, join_wrapped, missing_tool, tidy
+from index.markers import LADDER
 
 _PAGE_NUMBER = re.compile(
     r"^[-—–－·\s]*(第\s*)?[0-9０-９]{1,4}(\s*页)?(\s*[/／]\s*(共\s*)?[0-9０-９]{1,4}\s*页?)?[-—–－·\s]*$"
     r"|^\s*(page\s*)?\d{1,4}\s*(of\s*\d{1,4})?\s*$", re.IGNORECASE)
-_MARKER = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+[编篇章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
-                     r"|\d+[.．、]|专栏|附件|表\s*\d)")
+_MARKER = re.compile(rf"^\s*(?:{LADDER}|专栏|附件|表\s*\d)")  # a line that starts a heading, box or table
 _FIRST_WORD = re.compile(r"[（(“《\[]?[0-9A-Za-z０-９.．,%％\-－—/]+[)）]?")
 _SENTENCE_END = "。！？；：!?;:”"
 # Fonts that map CJK glyphs to radical code points: Kangxi radicals fold under NFKC; these simplified

@@ -147,3 +147,20 @@ def test_wrapped_lines_of_an_ocrd_page_are_joined():
     extracted = read_pdf(make_pdf([], image), "scan.pdf")
     assert extracted.text == "一、总体要求\n全市公共文化设施全部免费开放，博物馆每周二至周日开放。\n"
     assert [(p.page, p.ocr) for p in extracted.pages] == [(1, True)]
+
+
+def test_a_line_after_a_full_stop_joins_unless_it_opens_a_ladder_heading():
+    # Both full lines end in 。 at the right margin: 「1.」 opens a numbered heading of the ladder
+    # (index.markers.LADDER), 「3.5亿元」 is a decimal that carries the sentence's paragraph on.
+    first = "全市文化产业增加值年均增长百分之八以上，总量明显扩大。"[:PER_LINE - 1] + "。"
+    second = "全市公共文化设施全部免费开放，博物馆纪念馆免费开放。"[:PER_LINE - 1] + "。"
+    extracted = read_pdf(make_pdf([[(0, first), (0, "1.加强组织领导"), (0, second), (0, "3.5亿元用于场馆建设")]]),
+                         "ladder.pdf")
+    assert extracted.text == f"{HEADER}\n{first}\n1.加强组织领导\n{second}3.5亿元用于场馆建设\n"
+
+
+def test_heading_marker_is_the_ladder_of_index_markers():
+    matched = [bool(pdf_format._MARKER.match(line)) for line in (
+        "第十二条 申请人", "第3章 总则", "一、总体要求", "（二）主要目标", "1.加强组织领导", "（1）设施", "专栏1",
+        "附件2", "表 1 主要指标", "3.5亿元用于建设", "2025年建成", "100.加强")]
+    assert matched == [True] * 9 + [False] * 3

@@ -41,3 +41,23 @@ def test_the_indicator_the_question_names_is_found_among_table_rows():
     rows = [Hit(chunk=PIPE, score=1.0, rank=1), Hit(chunk=RUN, score=0.5, rank=2)]
     assert find_indicator(rows, query_terms(question), analyse(question)) == "大型建筑业企业数量"
     assert find_indicator(rows, query_terms("福建港口吞吐量目标"), analyse("福建港口吞吐量目标")) == ""
+
+
+def test_one_header_pattern_reads_inline_tables_and_table_answers():
+    from index import blocks
+    from search import table_answer as module
+
+    assert module.HEADER_TOKEN is blocks.HEADER_TOKEN
+    names = [m.group() for m in blocks.HEADER_TOKEN.finditer("序号指标名称和单位2020年2025年 目标值“十四五”目标责任单位指标属性")]
+    assert names == ["序号", "指标名称和单位", "2020年", "2025年 目标值", "“十四五”", "目标", "责任单位", "指标属性"]
+    # a header token never runs over a line end (an inline table's header is one run of text)
+    assert [m.group() for m in blocks.HEADER_TOKEN.finditer("2025年\n目标值")] == ["2025年", "目标值"]
+
+
+def test_inline_table_header_and_rows_from_the_shared_pattern():
+    from index.blocks import inline_tables
+
+    text = "表1 主要指标序号指标名称2020年2025年指标属性1城镇新增就业（万人）1215预期性2调查失业率（%）5.55预期性。"
+    [table] = inline_tables(text, text, 0, len(text))
+    assert (table.title, table.header) == ("表1 主要指标", "序号指标名称2020年2025年指标属性")
+    assert [text[a:b] for a, b in table.rows] == ["1城镇新增就业（万人）1215预期性", "2调查失业率（%）5.55预期性"]
