@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.markers import LADDER
 from search.highlight import find_forms
 from search.numbers import find_numbers
 from search.terms import QueryTerm
 
 NEAR_CHARS = 12  # a quantity this close to a question term is about it
 HEADING_MAX_CHARS = 40
-_HEADING = re.compile(r"(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d)"
-                      r"|第[一二三四五六七八九十\d]+[章节条部分])")
+# the heading ladder (index/markers.py) and 第X部分, which plans use for their top parts
+_HEADING = re.compile(rf"(?:{LADDER}|第[一二三四五六七八九十\d]+部分)")
 _TARGET_SENTENCE = re.compile(r"到20(?:2[1-9]|3\d)|力争|预计|规划期末|20(?:2[1-9]|3\d)年目标")
 _STATUS_SENTENCE = re.compile(r"截至|截止|已经|已|累计|完成|20(?:1\d|20)年(?:底|末)?[,，]?[^到]{0,12}(?:达|为|完成|实现|超过)")
 
