@@ -46,7 +46,7 @@ def _cjk_share(text: str) -> float:
     return sum("\u4e00" <= ch <= "\u9fff" for ch in text) / max(1, len(text))
 
 
-def _double_byte(raw: bytes, name: str) -> tuple[str, str]:
+def _double_byte(raw: bytes, name: str, utf8_error: str) -> tuple[str, str]:
     """GB18030 or Big5. Either decodes much of the other's bytes into real but wrong characters, so
     when both decode, charset-normalizer (which scores the result as language) decides."""
     decoded: dict[str, str] = {}
@@ -63,10 +63,11 @@ def _double_byte(raw: bytes, name: str) -> tuple[str, str]:
             raw.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise SourceError(
-                f"{name}: is neither UTF-8, UTF-16, GB18030/GBK nor Big5; re-save it as UTF-8 ({exc.reason} "
-                f"at byte {exc.start})"
+                f"{name}: is neither UTF-8 (not from {utf8_error}), UTF-16, GB18030/GBK nor Big5; "
+                "re-save it as UTF-8"
             ) from exc
-        raise SourceError(f"{name}: could not be decoded with confidence; re-save it as UTF-8")
+        raise SourceError(f"{name}: could not be decoded with confidence (not UTF-8 from {utf8_error}); "
+                          "re-save it as UTF-8")
     if len(decoded) == 1:
         encoding = next(iter(decoded))
         return decoded[encoding], encoding
@@ -75,6 +76,13 @@ def _double_byte(raw: bytes, name: str) -> tuple[str, str]:
     best = from_bytes(raw, cp_isolation=["gb18030", "big5"]).best()
     encoding = "big5" if best is not None and best.encoding == "big5" else "gb18030"
     return decoded[encoding], encoding
+
+
+def _where(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Where decoding failed, as a person finds it in an editor or a hex dump: the byte offset of the
+    first bad byte from the start of the file (0-based), its value, and its line (1-based)."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    return f"byte {exc.start} (0x{raw[exc.start]:02x}), line {line}"
 
 
 def decode(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
@@ -98,9 +106,8 @@ def decode(raw: bytes, name: str = "<bytes>") -> tuple[str, str]:
         raise SourceError(f"{name}: looks like a binary file, not text; convert it to UTF-8 text first")
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    return _double_byte(raw, name)
+    except UnicodeDecodeError as exc:
+        return _double_byte(raw, name, _where(raw, exc))
 
 
 def read_text(raw: bytes, name: str, fmt: str = "text") -> Extracted:

@@ -139,3 +139,14 @@ def test_converter_mojibake_keeps_the_runs_of_chinese_text():
     assert [x for x in lines if x] == ["一、总体要求", "走在前列”的新使命新要求", "保险机构在自贸区内设立分支机构。",
                                        "经济增长 27 · 7％。"]
     assert damaged == 4
+
+
+def test_decode_errors_say_where_the_file_goes_wrong():
+    """The byte offset (from the file's start) and line of the first byte that is not UTF-8, and where
+    GB18030 fails too: what a person looks for in an editor or a hex dump."""
+    raw = "第一行\n第二行 ".encode() + b"\xff\xfe\xff" + "。".encode()
+    with pytest.raises(SourceError) as failed:
+        decode(raw, "bad.txt")
+    start = len("第一行\n第二行 ".encode())  # 20: the first 0xff
+    assert str(failed.value) == (f"bad.txt: is neither UTF-8 (not from byte {start} (0xff), line 2), UTF-16, "
+                                 "GB18030/GBK nor Big5; re-save it as UTF-8")
