@@ -10,7 +10,6 @@ paging to hidden buttons here, and keeps the page state in the URL; ``on_load`` 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import threading
 from typing import Any
@@ -99,10 +98,11 @@ def url_state(engine: Any, params: dict[str, str]) -> dict[str, Any]:
     q, region = params.get("q", ""), params.get("region", "")
     known = {d.doc_id for d in engine.documents}
     docs = [d for d in params.get("docs", "").split(",") if d in known]
-    state: dict[str, Any] = {"question": q, "docs": docs, "region": region, "ask": ("", "", "", ""),
+    ignore = ",".join(app_tabs.parse_ignore(params.get("ignore", "")))
+    state: dict[str, Any] = {"question": q, "docs": docs, "region": region, "ignore": ignore, "ask": ("", "", "", ""),
                              "tab": params.get("tab", "ask") if params.get("tab") in TABS else "ask"}
     if q:
-        state["ask"] = ask(engine, q, docs, region)
+        state["ask"] = ask(engine, q, docs, region, ignore=ignore)
     cq = params.get("cq", "")
     cdocs = [d for d in params.get("cdocs", "").split(",") if d in known]
     state.update(cq=cq, cdocs=cdocs, comparison=compare(engine, cq, cdocs) if cq else "")
@@ -137,6 +137,7 @@ def build_app(source: Any):
         index_line = gr.Markdown(elem_id="index-version")  # which index answers: its build time
         demo.load(lambda: index_version_line(engine()), None, index_line, api_visibility="private")
         arg = gr.Textbox(visible="hidden", elem_id="pq-arg")
+        ignore = gr.Textbox(visible="hidden", elem_id="pq-ignore")  # the understood facets set aside: "period,places"
         go = {name: gr.Button(name, visible="hidden", elem_id=f"pq-{name}-go") for name in ACTIONS}
         tray = gr.State([])
         history = gr.State([])
@@ -208,45 +209,43 @@ def build_app(source: Any):
         ask_io = {"inputs": [question, doc_filter, region], "outputs": [answer, citation, passages, chips],
                   "js": ASK_JS, "show_progress_on": [answer], **engine_events}
 
-        def remember(question: str, past: list[str]) -> tuple[list[str], str]:
+        quiet = {"show_progress": "hidden", "api_visibility": "private"}  # small updates: no spinner over them
+        def remember(question: str, past: list[str]) -> tuple[list[str], str, str]:
+            """The session's history with ``question`` first; a new question sets nothing aside."""
             q = (question or "").strip()
             past = ([q] if q and not check_question(q) else []) + [p for p in past if p != q]
-            return past[:8], render.run_chips(past[:8], "本次搜索 This session:")
+            return past[:8], render.run_chips(past[:8], "本次搜索 This session:"), ""
 
-        quiet = {"show_progress": "hidden", "api_visibility": "private"}  # small updates: no spinner over them
-        ask_btn.click(ask_fn, **ask_io, api_name="ask").then(remember, [question, history], [history, history_html],
-                                                             **quiet)
-        question.submit(ask_fn, **ask_io, api_visibility="private").then(
-            remember, [question, history], [history, history_html], **quiet)
+        for event, api in ((ask_btn.click, {"api_name": "ask"}), (question.submit, {"api_visibility": "private"})):
+            event(ask_fn, **ask_io, **api).then(remember, [question, history], [history, history_html, ignore], **quiet)
 
         @_guarded()
-        def more_fn(question: str, documents: list[str] | None, region: str | None, shown: str) -> str:
-            return app_tabs.more(engine(), question, documents, region, shown)
+        def more_fn(question: str, documents: list[str] | None, region: str | None, shown: str, ignored: str) -> str:
+            return app_tabs.more(engine(), question, documents, region, shown, ignored)
 
-        go["more"].click(more_fn, [question, doc_filter, region, arg], passages, api_visibility="private",
-                         js="(q, d, r, a) => [q, d, r, window.pqArg]", **engine_events)
+        go["more"].click(more_fn, [question, doc_filter, region, arg, ignore], passages, api_visibility="private",
+                         js="(q, d, r, a, i) => [q, d, r, window.pqArg, i]", **engine_events)
 
-        @_guarded(gr.update(), gr.update(), "", "", "")
-        def unfilter_fn(target: str, question: str, documents: list[str] | None, region: str | None):
-            chip = json.loads(target or "{}")
-            documents = [d for d in documents or [] if not (chip.get("kind") == "doc" and d == chip.get("value"))]
-            region = "" if chip.get("kind") == "region" else region
-            return (documents, region, *ask(engine(), question, documents, region))
+        @_guarded(gr.update(), gr.update(), gr.update(), "", "", "")
+        def unfilter_fn(target: str, question: str, documents: list[str] | None, region: str | None, ignored: str):
+            documents, region, ignored = app_tabs.unfilter(target, documents, region, ignored)
+            return (documents, region, ignored, *ask(engine(), question, documents, region, ignore=ignored))
 
         go["unfilter"].click(
-            unfilter_fn, [arg, question, doc_filter, region], [doc_filter, region, answer, citation, passages, chips],
-            js="(a, q, d, r) => [window.pqArg, q, d, r]", api_visibility="private", **engine_events,
-        ).then(None, [question, doc_filter, region], None,
-               js="(q, d, r) => { pqUrl({q: q, docs: d, region: r}); }")
+            unfilter_fn, [arg, question, doc_filter, region, ignore],
+            [doc_filter, region, ignore, answer, citation, passages, chips],
+            js="(a, q, d, r, i) => [window.pqArg, q, d, r, i]", api_visibility="private", **engine_events,
+        ).then(None, [question, doc_filter, region, ignore], None,
+               js="(q, d, r, i) => { pqUrl({q: q, docs: d, region: r, ignore: i}); }")
 
         def export_fn(fmt: str):
             @_guarded()
-            def export(question: str, documents: list[str] | None, region: str | None):
-                return app_tabs.export_ask(engine(), question, documents, region, fmt)
+            def export(question: str, documents: list[str] | None, region: str | None, ignored: str = ""):
+                return app_tabs.export_ask(engine(), question, documents, region, fmt, ignored)
             return export
 
-        ask_csv.click(export_fn("csv"), [question, doc_filter, region], ask_file, api_name="export_ask")
-        ask_md.click(export_fn("md"), [question, doc_filter, region], ask_file, api_visibility="private")
+        ask_csv.click(export_fn("csv"), [question, doc_filter, region, ignore], ask_file, api_name="export_ask")
+        ask_md.click(export_fn("md"), [question, doc_filter, region, ignore], ask_file, api_visibility="private")
 
         # --- the compare tray
         def tray_fn(add: bool):
@@ -371,11 +370,11 @@ def build_app(source: Any):
 
         def on_load(request):
             state = url_state(engine(), dict(request.query_params) if request else {})
-            return (state["question"], state["docs"], state["region"], *state["ask"], state["viewer"], state["cq"],
-                    state["cdocs"], state["comparison"], state["quote"], state["source"])
+            return (state["question"], state["docs"], state["region"], state["ignore"], *state["ask"], state["viewer"],
+                    state["cq"], state["cdocs"], state["comparison"], state["quote"], state["source"])
 
         on_load.__annotations__ = {"request": gr.Request}  # a real class: gradio injects the request by it
-        demo.load(on_load, None, [question, doc_filter, region, answer, citation, passages, chips, viewer,
+        demo.load(on_load, None, [question, doc_filter, region, ignore, answer, citation, passages, chips, viewer,
                                   c_question, c_docs, comparison, quote, source_html], api_visibility="private")
     return demo
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from search import render, render_cite, render_compare, render_export, render_viewer
 from search.types import Hit
+from search.understand import IGNORABLE
 
 MAX_QUESTION_CHARS = 500  # a plan sentence is rarely over 200 chars; 5,000 is a paste accident
 PAGE = 5  # passages per page on the Ask tab
@@ -51,24 +52,49 @@ def filter_chips(engine: Any, doc_ids: Sequence[str], region: str) -> list[tuple
     return chips
 
 
-def understood_chips(understood: Any) -> list[str]:
-    """Place, period, indicator and aim as the answer stage read them (``search.understand.Understood``)."""
+def understood_chips(understood: Any) -> list[tuple[str, str]]:
+    """Place, period, indicator and aim as the answer stage read them (``search.understand.Understood``).
+
+    ``(label, facet)`` pairs; the facet (``search.understand.IGNORABLE``) is what removing the chip sets
+    aside, "" for the aim (it only says what kind of sentence is looked for).
+    """
     if understood is None:
         return []
     out = []
     for place in getattr(understood, "places", ()):
-        out.append(f"地点 Place: {place.name}" + ("" if place.covered else "（未收录 not in the index）"))
+        out.append((f"地点 Place: {place.name}" + ("" if place.covered else "（未收录 not in the index）"), "places"))
     years = getattr(understood, "years", ())
     if getattr(understood, "period", "") or years:
         span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
-        out.append(f"时期 Period: {understood.period or span}" + (f"（{span}）" if understood.period and span
-                                                                   and span != understood.period else ""))
+        out.append((f"时期 Period: {understood.period or span}" + (f"（{span}）" if understood.period and span
+                                                                   and span != understood.period else ""), "period"))
     if getattr(understood, "indicator", ""):
-        out.append(f"指标 Indicator: {understood.indicator}")
+        out.append((f"指标 Indicator: {understood.indicator}", "indicator"))
     aim = {"target": "目标 target", "status": "现状 status"}.get(getattr(understood, "aim", ""))
     if aim:
-        out.append(f"问的是 Asks for: {aim}")
+        out.append((f"问的是 Asks for: {aim}", ""))
     return out
+
+
+FACET_NAMES = {"places": "地点 Place", "period": "时期 Period", "indicator": "指标 Indicator"}
+
+
+def parse_ignore(ignore: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The facets set aside, from the URL's / hidden box's ``period,places`` (unknown names dropped)."""
+    names = ignore.split(",") if isinstance(ignore, str) else list(ignore or ())
+    return tuple(f for f in IGNORABLE if f in {n.strip() for n in names})
+
+
+def ignored_chips(engine: Any, question: str, ignore: Sequence[str]) -> list[tuple[str, str]]:
+    """The set-aside facets as ``(label, facet)``, labelled with what the question names when it says."""
+    if not ignore:
+        return []
+    from search.understand import analyse
+
+    said: dict[str, list[str]] = {}
+    for label, facet in understood_chips(analyse(question, engine.documents)):
+        said.setdefault(facet, []).append(label)
+    return [("、".join(said.get(f) or [FACET_NAMES[f]]), f) for f in ignore]
 
 
 def filter_conflict(engine: Any, doc_ids: Sequence[str], region: str, understood: Any = None) -> str:
@@ -92,6 +118,27 @@ def filter_conflict(engine: Any, doc_ids: Sequence[str], region: str, understood
     return ""
 
 
+def unfilter(target: str | None, doc_ids: Sequence[str] | None, region: str | None,
+             ignore: str | None) -> tuple[list[str], str, str]:
+    """The filters and set-aside facets after a chip's button (the page script's ``{"kind", "value"}``).
+
+    ``doc`` / ``region`` remove a filter, ``ignore`` sets an understood facet aside, ``unignore`` puts it back.
+    """
+    try:
+        chip = json.loads(target or "{}")
+    except json.JSONDecodeError:
+        chip = {}
+    kind, value = chip.get("kind"), chip.get("value")
+    doc_ids = [d for d in doc_ids or [] if not (kind == "doc" and d == value)]
+    region = "" if kind == "region" else (region or "")
+    facets = set(parse_ignore(ignore))
+    if kind == "ignore":
+        facets.add(value)
+    elif kind == "unignore":
+        facets.discard(value)
+    return doc_ids, region, ",".join(parse_ignore(sorted(facets)))
+
+
 # --- 问答 Ask -------------------------------------------------------------------------------------
 def ask(
     engine: Any,
@@ -99,9 +146,13 @@ def ask(
     doc_ids: Sequence[str] | None = None,
     region: str | None = None,
     k: int = PAGE,
+    ignore: str | Sequence[str] | None = (),
 ) -> tuple[str, str, str, str]:
-    """The Ask tab: ``(answer_html, citation, passages_html, chips_html)``."""
-    doc_ids, region = list(doc_ids or []), (region or "").strip()
+    """The Ask tab: ``(answer_html, citation, passages_html, chips_html)``.
+
+    ``ignore``: the understood facets the user removed (``parse_ignore``), left out of the answer.
+    """
+    doc_ids, region, ignore = list(doc_ids or []), (region or "").strip(), parse_ignore(ignore)
     problem = check_question(question)
     if problem:
         return render.note(problem), "", "", ""
@@ -110,12 +161,12 @@ def ask(
     if conflict:
         return render.not_found_panel(conflict), "", "", render.chips(chips, conflict=conflict)
     try:
-        result = engine.ask(question.strip(), k=k, doc_ids=doc_ids or None, region=region or None)
+        result = engine.ask(question.strip(), k=k, doc_ids=doc_ids or None, region=region or None, ignore=ignore)
     except ValueError as exc:  # the engine's messages say how to fix the input
         return render.note(str(exc)), "", "", render.chips(chips)
     understood = getattr(result, "understood", None)
     conflict = filter_conflict(engine, doc_ids, region, understood)
-    state = render.chips(chips, understood_chips(understood), conflict)
+    state = render.chips(chips, understood_chips(understood), conflict, ignored_chips(engine, question.strip(), ignore))
     return (*ask_views(engine, result, k), state)
 
 
@@ -134,13 +185,14 @@ def ask_views(engine: Any, result: Any, k: int = PAGE) -> tuple[str, str, str]:
     return card, str(answer.citation), render.passage_cards(result.hits, answer, docs=docs, mapped=mapped) + more
 
 
-def more(engine: Any, question: str | None, doc_ids: Sequence[str] | None, region: str | None, shown: Any) -> str:
+def more(engine: Any, question: str | None, doc_ids: Sequence[str] | None, region: str | None, shown: Any,
+         ignore: str | Sequence[str] | None = ()) -> str:
     """The passages again with one more page (``shown`` + ``PAGE``)."""
     try:
         k = int(shown) + PAGE
     except (TypeError, ValueError):
         k = PAGE
-    return ask(engine, question, doc_ids, region, k=k)[2]
+    return ask(engine, question, doc_ids, region, k=k, ignore=ignore)[2]
 
 
 def _export_file(name: str, text: str) -> str:
@@ -151,11 +203,12 @@ def _export_file(name: str, text: str) -> str:
 
 
 def export_ask(engine: Any, question: str | None, doc_ids: Sequence[str] | None, region: str | None,
-               fmt: str = "csv") -> str | None:
+               fmt: str = "csv", ignore: str | Sequence[str] | None = ()) -> str | None:
     """The answer and passages of ``question`` as a CSV or Markdown file (its path), None for a bad question."""
     if check_question(question):
         return None
-    result = engine.ask(question.strip(), k=10, doc_ids=list(doc_ids or []) or None, region=region or None)
+    result = engine.ask(question.strip(), k=10, doc_ids=list(doc_ids or []) or None, region=region or None,
+                        ignore=parse_ignore(ignore))
     rows = render_export.ask_rows(result)
     if fmt == "md":
         return _export_file("planqa-answer.md", render_export.to_markdown(question, rows, render_export.ASK_FIELDS))

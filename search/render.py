@@ -276,27 +276,46 @@ def more_button(shown: int) -> str:
     return f'<button class="pq-btn pq-more" data-pq="more" data-k="{shown}">更多段落 More passages</button>'
 
 
-def chips(filters: Sequence[tuple[str, str, str]], understood: Sequence[str] = (), conflict: str = "") -> str:
+def chips(
+    filters: Sequence[tuple[str, str, str]],
+    understood: Sequence[tuple[str, str]] = (),
+    conflict: str = "",
+    ignored: Sequence[tuple[str, str]] = (),
+) -> str:
     """The visible state above the results (``#filters-active``).
 
     Args:
         filters: active filters as ``(label, kind, value)``; each chip has a remove button.
-        understood: what the question was understood as (place, period, indicator), as labels.
+        understood: what the question was understood as, ``(label, facet)``; a chip with a facet
+            (``search.understand.IGNORABLE``) has a remove button that sets that facet aside.
         conflict: one message when the filters and the question cannot all hold.
+        ignored: the facets set aside, ``(label, facet)``: shown struck through, each with a put-back button.
     """
-    out = "".join(
-        f'<span class="pq-chip pq-filter">{esc(label)}<button class="pq-x" data-pq="unfilter" '
-        f'data-kind="{esc(kind)}" data-value="{esc(value)}" aria-label="移除 remove">×</button></span>'
-        for label, kind, value in filters
-    )
+    out = "".join(_chip("pq-filter", label, kind, value, "移除 remove") for label, kind, value in filters)
     if filters:
         out = f'<span class="pq-meta">筛选 Filters:</span> {out}'
-    if understood:
+    if understood or ignored:
         out += '<span class="pq-meta">理解为 Understood as:</span> ' + "".join(
-            f'<span class="pq-chip pq-understood">{esc(u)}</span>' for u in understood
+            _chip("pq-understood", label, "ignore", facet, "不按此理解 ignore") if facet
+            else f'<span class="pq-chip pq-understood">{esc(label)}</span>'
+            for label, facet in understood
+        )
+        out += "".join(
+            f'<span class="pq-chip pq-ignored" data-facet="{esc(facet)}"><s>{esc(label)}</s> 已忽略 ignored'
+            f'<button class="pq-btn pq-restore" data-pq="unfilter" data-kind="unignore" data-value="{esc(facet)}" '
+            f'title="恢复 put back">恢复 Restore</button></span>'
+            for label, facet in ignored
         )
     warn = f'<div class="pq-conflict" role="alert">{esc(conflict)}</div>' if conflict else ""
     return f'<div class="pq-chips">{out}</div>{warn}' if out or warn else ""
+
+
+def _chip(css: str, label: str, kind: str, value: str, remove: str) -> str:
+    """A chip with a × button; the page script sends ``kind`` and ``value`` to the app's ``unfilter``."""
+    return (
+        f'<span class="pq-chip {css}">{esc(label)}<button class="pq-x" data-pq="unfilter" '
+        f'data-kind="{esc(kind)}" data-value="{esc(value)}" aria-label="{esc(remove)}">×</button></span>'
+    )
 
 
 def run_chips(questions: Sequence[str], label: str) -> str:

@@ -117,7 +117,8 @@ HEAD = """
 """
 
 # The ask/compare/cite/tab events run these before the server: they write the page state to the URL.
-ASK_JS = "(q, docs, region) => { pqUrl({tab: 'ask', q: q, docs: docs, region: region}); return [q, docs, region]; }"
+ASK_JS = ("(q, docs, region) => { pqUrl({tab: 'ask', q: q, docs: docs, region: region, ignore: ''}); "
+          "return [q, docs, region]; }")  # a new question sets nothing aside
 COMPARE_JS = "(q, docs) => { pqUrl({tab: 'compare', cq: q, cdocs: docs}); return [q, docs]; }"
 CITE_JS = "(quote) => { pqUrl({tab: 'cite', quote: quote}); return [quote]; }"
 def tab_js(tab: str) -> str:
@@ -163,6 +164,9 @@ a.citation-link {color: #1d4ed8; text-decoration: underline; text-underline-offs
 .pq-chip.diff {background: #ffc9c9}
 .pq-chip.pq-filter {background: #dbeafe}
 .pq-chip.pq-understood {background: #ede9fe}
+.pq-chip.pq-ignored {background: var(--background-fill-secondary); color: var(--body-text-color-subdued);
+  border: 1px dashed var(--border-color-primary)}
+.pq-restore {font-size: .8rem; padding: 0 6px; margin-left: 4px}
 .pq-chip.pq-run {background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
   cursor: pointer; padding: 2px 10px}
 .pq-x {border: none; background: none; cursor: pointer; font-weight: 700; margin-left: 4px; padding: 0 2px}

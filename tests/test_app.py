@@ -26,6 +26,7 @@ from search.types import (
     Span,
 )
 from search.types import AskResult as _AskResult
+from search.understand import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,8 +61,9 @@ class FakeEngine:
     sections = SECTIONS
     chunks = [C1, C2]
 
-    def __init__(self) -> None:
+    def __init__(self, understands: bool = False) -> None:
         self.calls: list[tuple] = []
+        self.understands = understands  # answers carry the question as understood (search.understand)
 
     def document(self, doc_id):
         found = [d for d in self.documents if d.doc_id == doc_id]
@@ -75,13 +77,14 @@ class FakeEngine:
             raise ValueError(f"no chunk {chunk_id!r} in the index; `planqa chunks` lists them")
         return found[0]
 
-    def ask(self, question, k=10, doc_ids=None, region=None):
-        self.calls.append(("ask", question, k, doc_ids, region))
+    def ask(self, question, k=10, doc_ids=None, region=None, ignore=()):
+        self.calls.append(("ask", question, k, doc_ids, region, *([tuple(ignore)] if ignore else [])))
         if "无" in question:
             return _AskResult(question, None, HITS[1:], "no sentence states a number")
         if "错" in question:
             raise ValueError("bad filter: use a doc_id from the Documents tab")
-        return _AskResult(question, ANSWER, HITS)
+        understood = analyse(question, self.documents).ignoring(ignore) if self.understands else None
+        return _AskResult(question, ANSWER, HITS, understood=understood)
 
     def compare(self, question, doc_ids=None, top=2):
         self.calls.append(("compare", question, doc_ids, top))
@@ -203,6 +206,37 @@ def test_filters_show_as_removable_chips(fake):
     assert "地区 Region: 深圳" in chips and "文档 Document: 《深圳市食品药品安全“十四五”规划》" in chips
 
 
+def test_what_the_question_was_understood_as_is_removable_and_can_be_put_back():
+    fake = FakeEngine(understands=True)
+    _, _, _, chips = app_tabs.ask(fake, "深圳到2025年食品抽检", [], "")
+    assert chips == (
+        '<div class="pq-chips"><span class="pq-meta">理解为 Understood as:</span> '
+        '<span class="pq-chip pq-understood">地点 Place: 深圳市<button class="pq-x" data-pq="unfilter" '
+        'data-kind="ignore" data-value="places" aria-label="不按此理解 ignore">×</button></span>'
+        '<span class="pq-chip pq-understood">时期 Period: 2025<button class="pq-x" data-pq="unfilter" '
+        'data-kind="ignore" data-value="period" aria-label="不按此理解 ignore">×</button></span>'
+        '<span class="pq-chip pq-understood">问的是 Asks for: 目标 target</span></div>'
+    )
+    # removing the period chip: the engine is asked without it, the chip stays, struck, with a put-back button
+    documents, region, ignored = app_tabs.unfilter('{"kind": "ignore", "value": "period"}', [], "", "")
+    assert (documents, region, ignored) == ([], "", "period")
+    _, _, _, chips = app_tabs.ask(fake, "深圳到2025年食品抽检", documents, region, ignore=ignored)
+    assert fake.calls[-1] == ("ask", "深圳到2025年食品抽检", 5, None, None, ("period",))
+    assert 'data-value="period" aria-label' not in chips and 'data-value="places" aria-label' in chips
+    assert chips.endswith(
+        '<span class="pq-chip pq-ignored" data-facet="period"><s>时期 Period: 2025</s> 已忽略 ignored'
+        '<button class="pq-btn pq-restore" data-pq="unfilter" data-kind="unignore" data-value="period" '
+        'title="恢复 put back">恢复 Restore</button></span></div>'
+    )
+    assert app_tabs.unfilter('{"kind": "ignore", "value": "places"}', [], "", ignored)[2] == "places,period"
+    assert app_tabs.unfilter('{"kind": "unignore", "value": "period"}', ["d1"], "深圳", ignored) == (["d1"], "深圳", "")
+    assert app_tabs.unfilter('{"kind": "doc", "value": "d1"}', ["d1", "d2"], "深圳", ignored) == (["d2"], "深圳", "period")
+    assert app_tabs.parse_ignore("period, nonsense,places") == ("places", "period")
+    # the URL keeps what was set aside: a reload asks the same way
+    state = app.url_state(fake, {"q": "深圳到2025年食品抽检", "ignore": "period,bogus"})
+    assert state["ignore"] == "period" and fake.calls[-1][-1] == ("period",) and "pq-ignored" in state["ask"][3]
+
+
 def test_conflicting_filters_give_one_message_and_no_search(fake):
     answer, _, passages, chips = app.ask(fake, "深圳食品抽检", ["d1"], "湖州")
     assert fake.calls == []
@@ -216,7 +250,7 @@ def test_what_the_question_was_understood_as_is_shown(fake):
     place = SimpleNamespace(name="深圳市", covered=True, doc_ids=("d1",))
     understood = SimpleNamespace(places=(place,), years=(2021, 2025), period="十四五", indicator="", aim="target")
     assert app_tabs.understood_chips(understood) == [
-        "地点 Place: 深圳市", "时期 Period: 十四五（2021–2025）", "问的是 Asks for: 目标 target"
+        ("地点 Place: 深圳市", "places"), ("时期 Period: 十四五（2021–2025）", "period"), ("问的是 Asks for: 目标 target", "")
     ]
     # a Shenzhen question with only Huzhou left by the region filter: said once, in plain words
     assert "asks about 深圳市" in app_tabs.filter_conflict(fake, [], "湖州", understood)

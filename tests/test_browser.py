@@ -158,7 +158,7 @@ def test_filters_not_found_compare_tray_and_cite(server, browser):
     assert "地区 Region: 湖州市" in page.locator("#filters-active").inner_text()
     assert page.locator("#filters-active .pq-conflict").count() == 1
     assert page.locator("#not-found").count() == 1
-    page.locator("#filters-active .pq-x").click()  # remove the chip: the answer changes
+    page.locator("#filters-active .pq-filter .pq-x").click()  # remove the chip: the answer changes
     page.wait_for_selector("#answer a.citation-link", timeout=WAIT)
     assert page.locator("#filters-active .pq-filter").count() == 0 and page.locator("#not-found").count() == 0
     assert TARGET in page.locator("#answer").inner_text()

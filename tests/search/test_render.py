@@ -71,8 +71,11 @@ def test_answer_card_marks_the_terms_and_quantities_of_its_sentence():
 
 
 def test_chips_show_filters_understood_and_one_conflict():
-    html_text = render.chips([("地区 Region: 湖州", "region", "湖州")], ["地点 Place: 深圳市"], "冲突 conflict")
-    assert re.findall(r'class="pq-chip ([\w-]+)"', html_text) == ["pq-filter", "pq-understood"]
+    html_text = render.chips([("地区 Region: 湖州", "region", "湖州")], [("地点 Place: 深圳市", "places")], "冲突 conflict",
+                             [("时期 Period: 2025", "period")])
+    assert re.findall(r'class="pq-chip ([\w-]+)"', html_text) == ["pq-filter", "pq-understood", "pq-ignored"]
+    assert re.findall(r'data-kind="(\w+)" data-value="(\w+)"', html_text) == [
+        ("region", "湖州"), ("ignore", "places"), ("unignore", "period")]
     assert '<div class="pq-conflict" role="alert">冲突 conflict</div>' in html_text
     assert render.chips([]) == ""
 
