@@ -41,6 +41,8 @@ EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
              "zh_blind": ROOT / "benchmarks" / "data" / "zh_blind.jsonl",
              "en_blind": ROOT / "benchmarks" / "data" / "en_blind.jsonl"}
 DEFAULT_VARIANTS = ("fp32:encoder=m3e-small", "int8:encoder=m3e-small-int8")
+# what a variant's record names of its config (all of it is in each index's manifest)
+RECORDED = ("encoder", "use_encoder", "dense_window", "use_window", "dense_context", "use_context", "channels")
 
 
 class Timed:
@@ -54,10 +56,11 @@ class Timed:
         return self.inner.dim
 
     def encode(self, texts):
-        start, cpu = time.perf_counter(), time.process_time()
+        # thread CPU time: batches of several channels run at once, each on one thread (compute_threads() 1)
+        start, cpu = time.perf_counter(), time.thread_time()
         out = self.inner.encode(texts)
         self.seconds += time.perf_counter() - start
-        self.cpu_seconds += time.process_time() - cpu
+        self.cpu_seconds += time.thread_time() - cpu
         self.texts += len(texts)
         return out
 
@@ -116,6 +119,7 @@ def encoder_speed(sample_size: int = 300) -> dict:
 
 def cold_build(name: str, config: Config, tmp: Path, cache: str | None = None) -> dict:
     encoders = {c: Timed(get_encoder(n)) for c, n in dense_encoders(config).items()}
+    load_before = list(os.getloadavg())
     cpu = time.process_time()  # CPU seconds: on a shared machine wall time mostly measures the neighbours
     summary = build_index([ROOT / "seeds"], index=tmp / f"index-{name}", config=config, encoders=encoders,
                           cache=cache or tmp / f"cache-{name}")
@@ -123,7 +127,8 @@ def cold_build(name: str, config: Config, tmp: Path, cache: str | None = None) -
     manifest = json.loads((summary.path / "manifest.json").read_text(encoding="utf-8"))
     vectors = {e["channel"]: e["vectors"] for e in manifest["encoders"]}
     return {
-        "config": {k: v for k, v in config.to_dict().items() if v != getattr(Config(), k)},
+        "config": {k: getattr(config, k) for k in RECORDED},
+        "load_average_before": load_before, "load_average_after": list(os.getloadavg()),
         "build_s": round(summary.seconds, 1), "build_cpu_s": round(cpu, 1), "chunks": chunks,
         "encode_s": {c: round(e.seconds, 1) for c, e in encoders.items()},
         "encode_cpu_s": {c: round(e.cpu_seconds, 1) for c, e in encoders.items()},

@@ -27,18 +27,28 @@ from index.backend import write_backend
 from index.config import Config, cache_dir, index_dir
 from index.corpus import Corpus, read_corpus
 from index.embed_cache import EmbeddingCache
-from index.encoders import Encoder, embedding_text, get_encoder
+from index.encoders import Encoder, PooledEncoder, embed_workers, embedding_text, get_encoder
 from index.store import DenseIndex, StoredIndex, save_index
 from index.text import SENTENCE_END
 from index.tokenize import Tokenizer, get_tokenizer
 from index.types import Chunk
 
-# Dense channels -> (encoder name, sentence-window size) from the config. "bm25" is the one lexical channel.
-# USE gets longer windows than m3e (Config.use_window): it is slower (pure numpy) and English questions
-# paraphrase more than they quote.
-DENSE_CHANNELS: dict[str, Callable[[Config], tuple[str, int]]] = {
-    "dense": lambda config: (config.encoder, config.dense_window),
-    "use": lambda config: (config.use_encoder, config.use_window),
+
+@dataclass(frozen=True)
+class Windows:
+    """How a dense channel cuts a chunk for embedding: sentence windows of at most ``chars`` characters
+    (0: the whole chunk), each with the chunk's context line in front or not (``context``)."""
+
+    chars: int
+    context: bool = True
+
+
+# Dense channels -> (encoder name, windows) from the config. "bm25" is the one lexical channel.
+# USE gets longer windows than m3e (Config.use_window): it is slower and English questions paraphrase
+# more than they quote.
+DENSE_CHANNELS: dict[str, Callable[[Config], tuple[str, Windows]]] = {
+    "dense": lambda config: (config.encoder, Windows(config.dense_window, config.dense_context)),
+    "use": lambda config: (config.use_encoder, Windows(config.use_window, config.use_context)),
 }
 LEXICAL_CHANNELS = ("bm25",)
 
@@ -87,14 +97,19 @@ def sentence_windows(text: str, max_chars: int) -> list[str]:
     return windows
 
 
-def dense_units(chunks: Sequence[Chunk], max_chars: int) -> tuple[list[str], np.ndarray]:
-    """The strings to embed (each window with its chunk's context in front, in simplified characters)
-    and, per string, the row of its chunk: the FAISS id of its vector."""
+def dense_units(chunks: Sequence[Chunk], windows: Windows | int) -> tuple[list[str], np.ndarray]:
+    """The strings to embed (each window, with its chunk's context in front if ``windows.context``, in
+    simplified characters) and, per string, the row of its chunk: the FAISS id of its vector.
+
+    ``windows`` is a channel's ``DENSE_CHANNELS`` entry, or a window size (context in front)."""
+    if not isinstance(windows, Windows):
+        windows = Windows(int(windows))
     texts: list[str] = []
     rows: list[int] = []
     for row, chunk in enumerate(chunks):
-        for window in sentence_windows(chunk.text, max_chars):
-            texts.append(embedding_text(f"{chunk.context}\n{window}" if chunk.context else window))
+        context = chunk.context if windows.context else ""
+        for window in sentence_windows(chunk.text, windows.chars):
+            texts.append(embedding_text(f"{context}\n{window}" if context else window))
             rows.append(row)
     return texts, np.asarray(rows, dtype=np.int64)
 
@@ -167,12 +182,15 @@ def _bar(progress: bool, total: int, desc: str):
 
 
 def _embed_channel(channel: str, encoder: Encoder, chunks: Sequence[Chunk], config: Config,
-                   embed_cache, progress: bool) -> tuple[DenseIndex, int, np.ndarray, np.ndarray]:
-    """One dense channel: its windows embedded (through the cache) and the FAISS index over them;
-    also how many texts were embedded, the vectors and their chunk rows."""
+                   embed_cache, progress: bool, batches: ThreadPoolExecutor
+                   ) -> tuple[DenseIndex, int, np.ndarray, np.ndarray]:
+    """One dense channel: its windows embedded (through the cache, the batches on ``batches``) and
+    the FAISS index over them; also how many texts were embedded, the vectors and their chunk rows."""
     dense_texts, dense_rows = dense_units(chunks, DENSE_CHANNELS[channel](config)[1])
     with _bar(progress, len(dense_texts), f"embedding ({encoder.name})") as bar:
-        vectors, embedded = embed_cache.embed(encoder, dense_texts, config.embed_batch, bar.update)
+        # one call with every text: the cache sorts what it lacks by length, PooledEncoder cuts it in batches
+        pooled = PooledEncoder(encoder, batches, config.embed_batch, bar.update)
+        vectors, embedded = embed_cache.embed(pooled, dense_texts, max(1, len(dense_texts)))
     faiss_index = build_faiss(vectors, config.faiss_index, dense_rows)
     return DenseIndex(channel, encoder.name, int(vectors.shape[1]), faiss_index), embedded, vectors, dense_rows
 
@@ -218,12 +236,13 @@ def build_index(
     texts = [indexed_text(c) for c in corpus.chunks]
 
     embed_cache = cache if hasattr(cache, "embed") else EmbeddingCache(cache_dir(cache))
-    # Each dense channel embeds in its own thread while this one tokenizes: ONNX Runtime and numpy leave
-    # the GIL while they compute and jieba holds it, so on 2 cores the three overlap (seeds, int8 m3e:
-    # the build takes about the longest of them instead of their sum; benchmarks/bench_build.py).
-    with ThreadPoolExecutor(max_workers=max(1, len(channels)), thread_name_prefix="embed") as pool:
+    # The dense channels embed on a pool of embed_workers() threads while this one tokenizes: ONNX Runtime,
+    # torch and numpy leave the GIL while they compute and jieba holds it, so on 2 cores the work overlaps
+    # (the build takes about the sum of the encoders' CPU time over the cores; benchmarks/bench_build.py).
+    with ThreadPoolExecutor(max_workers=max(1, len(channels)), thread_name_prefix="channel") as pool, \
+            ThreadPoolExecutor(max_workers=embed_workers(), thread_name_prefix="embed") as batches:
         pending = {channel: pool.submit(_embed_channel, channel, encoders.get(channel) or get_encoder(name),
-                                        corpus.chunks, config, embed_cache, progress)
+                                        corpus.chunks, config, embed_cache, progress, batches)
                    for channel, name in channels.items()}
         tokenizer = tokenizer or get_tokenizer(config.bm25_tokens)
         with _bar(progress, len(texts), "tokenizing") as bar:

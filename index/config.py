@@ -44,6 +44,8 @@ class Config:
     faiss_index: str = "auto"  # "auto" (Flat, then IVF+SQ8 by size: index/ann.py) or a faiss.index_factory string
     embed_batch: int = 32
     dense_window: int = 80  # characters per embedded sentence window of a chunk (0: the whole chunk)
+    dense_context: bool = True  # each m3e window embedded with its chunk's context line in front
+    use_context: bool = True  # the same for the "use" channel's windows
     # lexical: Anserini's BM25 defaults (k1 0.9, b 0.4; Lin et al., Pyserini, SIGIR 2021), which also beat
     # 1.5/0.75 on the seeds dev set once dense search uses sentence windows (Chinese MRR 0.88 vs 0.86)
     bm25_k1: float = 0.9

@@ -1,11 +1,15 @@
 """Building: what is indexed, the embedding cache (unchanged corpus embeds nothing), bad input."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
-from index.build import build_index, dense_encoders, indexed_text
+from index.build import DENSE_CHANNELS, Windows, build_index, dense_encoders, dense_units, indexed_text
 from index.config import Config
 from index.embed_cache import EmbeddingCache, encoder_slug
+from index.encoders import PooledEncoder, embed_workers
+from index.store import load_index
 from index.types import Chunk
 
 
@@ -110,3 +114,39 @@ def test_cache_shards_are_merged_past_the_limit(tmp_path, hash_encoder, monkeypa
     vectors, embedded = cache.embed(hash_encoder, texts[:4])
     assert embedded == 0
     np.testing.assert_allclose(vectors, hash_encoder.encode(texts[:4]), rtol=1e-6)
+
+
+def test_windows_carry_the_context_line_or_not():
+    chunks = [Chunk("c0", "d", "規劃", (), "甲句。乙句。", "s.txt", 0, 6, context="規劃"),
+              Chunk("c1", "d", "規劃", (), "丙句。", "s.txt", 6, 9)]
+    texts, rows = dense_units(chunks, Windows(3, context=False))
+    assert texts == ["甲句。", "乙句。", "丙句。"] and rows.tolist() == [0, 0, 1]
+    assert dense_units(chunks, 3)[0] == dense_units(chunks, Windows(3))[0] == ["规划\n甲句。", "规划\n乙句。", "丙句。"]
+    assert DENSE_CHANNELS["dense"](Config(dense_window=3, dense_context=False))[1] == Windows(3, False)
+    assert DENSE_CHANNELS["use"](Config(use_window=7, use_context=True))[1] == Windows(7, True)
+
+
+def test_a_build_embeds_the_windows_its_config_names(mini_plans, tmp_path, hash_encoder):
+    seen = []
+
+    class Recording(type(hash_encoder)):
+        def encode(self, texts):
+            seen.extend(texts)
+            return super().encode(texts)
+
+    summary = build(mini_plans, tmp_path / "index", Recording(), dense_context=False, dense_window=20)
+    chunks = load_index(summary.path).chunks
+    assert sorted(seen) == sorted(set(dense_units(chunks, Windows(20, False))[0]))
+    assert set(seen).isdisjoint(dense_units(chunks, Windows(20, True))[0])  # every chunk here has a context
+
+
+def test_pooled_encoder_keeps_the_order_of_its_batches(hash_encoder):
+    texts = ["食品抽检", "营商环境", "绿色工厂", "快递业务量", "机场"]
+    done = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pooled = PooledEncoder(hash_encoder, pool, batch_size=2, progress=done.append)
+        vectors = pooled.encode(texts)
+        assert pooled.encode([]).shape == (0, hash_encoder.dim)
+    np.testing.assert_array_equal(vectors, hash_encoder.encode(texts))
+    assert sorted(done) == [1, 2, 2] and pooled.name == hash_encoder.name
+    assert 1 <= embed_workers() <= 8
