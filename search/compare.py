@@ -33,8 +33,11 @@ DENSE_SHARE = 0.5  # foreign-dev compare: 0 → 0.5 takes 8 → 9/12 columns (1.
 MIN_SENTENCE = 6  # shorter pieces are headings or table debris
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
 UNSURE_TOP = 5  # passages a column without an answer sentence shows
-# Words that ask to compare, not what to find: 「各自提出的…目标」 holds no passage's 各自.
-_COMPARING = frozenset("各自 两者 二者 相比 比较 对比 异同 区别 差异 不同 相同 each both respectively".split())
+# Words that ask to compare, or ask what a plan says, not what to find: 「各自提出的…目标」 holds no
+# passage's 各自; "what age limits do the measures set" asks for a limit, not for 制定.
+_COMPARING = frozenset("各自 两者 二者 相比 比较 对比 异同 区别 差异 不同 相同 each both respectively "
+                       "set sets propose proposes proposed describe describes".split())
+ABBREVIATION_SPAN = 3  # an abbreviation's characters lie within this many times its length (银监局 in 中国银监会浙江监管局)
 
 
 class Searcher(Protocol):
@@ -86,15 +89,41 @@ def relevant_documents(
     return ranked[:documents]
 
 
+def _abbreviates(form: str, name: str) -> bool:
+    """Is ``form`` (three characters or more) an abbreviation of part of ``name``: its characters in
+    order, close together (银监局 of 中国银监会浙江监管局, 保监局 of 中国银保监会江苏监管局)?"""
+    if len(form) < 3:
+        return False
+    start = name.find(form[0])
+    while start >= 0:
+        at, limit = start, start + ABBREVIATION_SPAN * len(form)
+        for ch in form[1:]:
+            at = name.find(ch, at + 1, limit)
+            if at < 0:
+                break
+        else:
+            return True
+        start = name.find(form[0], start + 1)
+    return False
+
+
+def _named_by(term: QueryTerm, names: str) -> bool:
+    """Does ``names`` (``_names``: one key per name, ``|`` between) name ``term``, as written or abbreviated?"""
+    return any(f and (f in names or any(_abbreviates(f, n) for n in names.split("|"))) for f in term.forms)
+
+
 def document_terms(
     terms: Sequence[QueryTerm], names: str, text: str, others: Sequence[str]
 ) -> tuple[list[QueryTerm], list[QueryTerm]]:
     """The question's terms for this document's column: (its question, what to find in it).
 
-    A word term that this document's ``text`` lacks but the names (``_names``) of another compared
-    document hold names that plan (「江苏」 in the 浙江 column): it leaves both lists. One in this
-    document's own ``names`` (「北斗」 in 上海北斗行动计划) stays in its question but is no cue to
-    which of its passages to show, unless nothing else would remain. Words of what is asked
+    A word term that names another compared document (``_names``, as written or abbreviated: 「江苏」,
+    「保监局」 in the 浙江 column) leaves both lists when this document's ``text`` lacks it, or, when this
+    document's names do not hold it, when it is one of a run of two or more question terms in a row
+    that all name that document (「CPC/State Council opinions on the … project」: the other plan's
+    name as the question spells it, though this plan cites it).
+    One in this document's own ``names`` (「北斗」 in 上海北斗行动计划) stays in its question but is no cue
+    to which of its passages to show, unless nothing else would remain. Words of what is asked
     (``numeric_cue``: 目标 in a title 「…远景目标纲要」) name no plan. All are matching keys.
     """
     def found(term: QueryTerm, key: str) -> bool:
@@ -103,15 +132,34 @@ def document_terms(
     def naming(term: QueryTerm) -> bool:  # what the question asks for (目标, 规模) never names a plan
         return term.kind == "word" and not numeric_cue(term.text)
 
-    mine = [t for t in terms if not naming(t) or found(t, text) or not any(found(t, o) for o in others)]
-    content = [t for t in mine if not naming(t) or not found(t, names)]
+    words = [t for t in terms if t.kind == "word"]
+    mentions: set[int] = set()  # terms inside another plan's name as the question spells it
+    for other in others:
+        run: list[int] = []
+        for term in words + [None]:
+            if term is not None and naming(term) and _named_by(term, other):
+                run.append(id(term))
+                continue
+            if len(run) >= 2:
+                mentions.update(run)
+            run = []
+
+    def other_plan(term: QueryTerm) -> bool:
+        if not naming(term):
+            return False
+        if not found(term, text) and any(_named_by(term, o) for o in others):
+            return True
+        return id(term) in mentions and not _named_by(term, names)
+
+    mine = [t for t in terms if not other_plan(t)]
+    content = [t for t in mine if not naming(t) or not _named_by(t, names)]
     return mine, content if any(t.kind == "word" for t in content) else mine
 
 
 def _names(doc) -> str:
-    """What names a document: its title, issuer, region and file name, as one matching key."""
+    """What names a document: its title, issuer, region and file name, one matching key each, ``|`` between."""
     names = (doc.title, getattr(doc, "issuer", None), getattr(doc, "region", None), doc.doc_id)
-    return _key(" ".join(n for n in names if n))
+    return "|".join(_key(n) for n in names if n)
 
 
 def _degree(term: QueryTerm, key: str) -> float:

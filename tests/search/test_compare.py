@@ -155,3 +155,63 @@ def test_rank_passages_lets_the_nearest_sentence_decide_between_equal_terms():
     assert [h.chunk.chunk_id for h in rank_passages(hits, [])] == ["c0", "c1"]
     ranked = rank_passages(hits, [], "What age limit?", encode)
     assert [h.chunk.chunk_id for h in ranked] == ["c1", "c0"]
+
+
+def test_abbreviations_name_a_plan():
+    from search.compare import _abbreviates
+
+    assert _abbreviates("银监局", "中国银监会浙江监管局")
+    assert _abbreviates("保监局", "中国银保监会江苏监管局")
+    assert not _abbreviates("保监局", "中国银监会浙江监管局")  # no 保 in it
+    assert not _abbreviates("银监局", "中国银行保险监督管理委员会浙江监管局")  # too far apart
+    assert not _abbreviates("规划", "规范计划")  # two characters must be written as they are
+
+
+RELICS_OPINIONS = Document("opinions", "关于实施革命文物保护利用工程的意见", "a.txt", 0, 40, issuer="中共中央办公厅 国务院办公厅")
+RELICS_PLAN = Document("plan", "革命文物保护利用“十四五”专项规划", "b.txt", 0, 80, issuer="国家文物局")
+RELICS_CHUNKS = [
+    Chunk("a1", "opinions", RELICS_OPINIONS.title, (), "建立革命文物大数据库，推进资源信息开放共享。", "a.txt", 0, 22),
+    Chunk("b1", "plan", RELICS_PLAN.title, (), "为贯彻落实国务院办公厅印发的《关于实施革命文物保护利用工程的意见》，制定本规划。",
+          "b.txt", 0, 40),
+    Chunk("b2", "plan", RELICS_PLAN.title, (), "建成全国革命文物大数据库，规范数据管理。", "b.txt", 40, 60),
+]
+
+
+class RelicsSearcher(FakeSearcher):
+    documents = [RELICS_OPINIONS, RELICS_PLAN]
+
+    def search(self, query, k=10, doc_ids=None):
+        chunks = [c for c in RELICS_CHUNKS if not doc_ids or c.doc_id in doc_ids]  # the notice's citation first
+        return [Hit(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(chunks[:k])]
+
+
+def test_a_column_leaves_out_the_other_plans_name_though_its_plan_cites_it():
+    from search.compare import document_terms
+
+    terms = _terms("国务院办公厅意见和十四五专项规划分别怎样建设数据库？")
+    names = "|".join(("革命文物保护利用十四五专项规划", "国家文物局"))
+    other = "|".join(("关于实施革命文物保护利用工程的意见", "中共中央办公厅国务院办公厅"))
+    mine, content = document_terms(terms, names, RELICS_CHUNKS[1].text + RELICS_CHUNKS[2].text, [other])
+    # 国务院办公厅 · 意见 in a row name the opinions, though the plan's notice cites them
+    assert [t.text for t in mine] == ["十四五", "专项规划", "建设", "数据库"]
+    assert [t.text for t in content] == ["建设", "数据库"]
+    result = compare(RelicsSearcher(), "国务院办公厅意见和十四五专项规划分别怎样建设数据库？", doc_ids=["opinions", "plan"],
+                     top=1)
+    assert [c.answer.text for c in result.columns] == ["建立革命文物大数据库，推进资源信息开放共享。",
+                                                        "建成全国革命文物大数据库，规范数据管理。"]
+    assert [h.chunk.chunk_id for h in result.columns[1].hits] == ["b2"]
+
+
+def test_a_word_asking_what_a_plan_sets_is_no_cue():
+    from search.compare import _COMPARING, rank_passages
+
+    def chunk(i, text):
+        return Chunk(f"c{i}", "d", "积分制入户管理办法", (), text, "d.txt", 0, len(text))
+
+    hits = [Hit(chunk=chunk(7, "第七条 年龄原则上在45周岁以下，由行业主管部门制定办法。"), score=1.0, rank=1),
+            Hit(chunk=chunk(6, "第六条 申请人应同时符合以下条件：年龄在45周岁以下。"), score=1.0, rank=2),
+            Hit(chunk=chunk(9, "第九条 公示期满后签发入户卡。"), score=1.0, rank=3)]
+    question = "What age thresholds do the measures set for applicants?"
+    terms = [t for t in _terms(question) if t.text.lower() not in _COMPARING]  # as compare() takes them
+    assert [t.text for t in terms] == ["age", "thresholds", "measures", "applicants"]
+    assert [h.chunk.chunk_id for h in rank_passages(hits, terms)] == ["c6", "c7", "c9"]

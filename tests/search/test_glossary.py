@@ -160,3 +160,30 @@ class TestPackagedGlossary:
         e = default_glossary().expand("Shenzhen 2025 food sampling target")
         for part in ("深圳", "2025", "抽检"):
             assert part in e.chinese_query
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_rules_and_heritage_vocabulary():
+    g = default_glossary()
+    e = g.expand("What age thresholds do the points-based household registration measures set for applicants?")
+    assert e.terms == [
+        ("age", ["年龄", "周岁", "年满"]), ("thresholds", ["门槛", "条件", "标准"]),
+        ("points-based household registration", ["积分制入户", "积分入户", "积分落户"]),
+        ("measures", ["措施", "举措", "办法", "计量"]), ("set", ["制定", "设定", "设立"]),
+        ("applicants", ["申请人", "申请对象", "申请"]),
+    ]
+    assert e.unmatched == []
+    e = g.expand("revolutionary cultural relics, memorial halls and the 14th Five-Year target")
+    assert e.terms == [("revolutionary cultural relics", ["革命文物"]), ("memorial halls", ["纪念馆"]),
+                       ("14th Five-Year", ["十四五", "十四五时期"]), ("target", ["目标", "指标"])]
+    assert g.expand("revolutionary relics").chinese_query == "革命文物"
+    assert g.expand("points per blood donation").terms[0] == ("points", ["积分", "分值"])
+    # aging, ageing and aged fold to the key of "age": their phrases are their own entries
+    assert g.expand("ageing population").chinese_query == "人口老龄化 老龄化"
+    assert g.expand("aged care").chinese_query == "养老 养老服务"
+    assert g.expand("age-friendly").chinese_query == "适老化 老年友好"
+    for english, chinese in [("document number", "文号"), ("interpretation", "解释"), ("take effect", "施行"),
+                             ("lease contract", "租赁"), ("senior managers exam", "高级管理人员"),
+                             ("working days", "工作日"), ("opinions", "意见"), ("lending", "贷款"),
+                             ("minimum", "最低"), ("release date", "日期"), ("examination", "考试")]:
+        assert chinese in g.expand(english).chinese_query, english
