@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from functools import lru_cache
 
 from index.clean import clean_text
@@ -63,6 +64,13 @@ def arabic_years(text: str) -> str:
     return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), text)
 
 
+# Passages are keyed again by every request that ranks, highlights or answers from them (a few hundred
+# texts each); keying is a Python loop per character, so keys of passage-sized texts are kept. Seeds,
+# 8 questions asked twice (cProfile): the second round took 0.8 s of CPU instead of 8.8 s.
+CACHED_KEY_CHARS = 2000  # texts up to this long are kept (passages, sentences, contexts; not whole files)
+CACHED_KEYS = 16384  # passages of ~500 characters: ~3 KB each (key, positions as 16-bit), ~50 MB in all
+
+
 def key_with_positions(text: str, drop: str = "") -> tuple[str, list[int]]:
     """The normalised key of ``text`` and, per key character, its index in ``text``.
 
@@ -71,6 +79,19 @@ def key_with_positions(text: str, drop: str = "") -> tuple[str, list[int]]:
         drop: ``"space"`` drops whitespace; ``"punct"`` drops whitespace and punctuation/symbols
             (for quote lookup, where "，" and "," and a lost space must not matter).
     """
+    if len(text) <= CACHED_KEY_CHARS:
+        key, positions = _cached_key(text, drop)
+        return key, list(positions)
+    return _key_with_positions(text, drop)
+
+
+@lru_cache(maxsize=CACHED_KEYS)
+def _cached_key(text: str, drop: str) -> tuple[str, array]:
+    key, positions = _key_with_positions(text, drop)
+    return key, array("H", positions)  # offsets below CACHED_KEY_CHARS fit 16 bits
+
+
+def _key_with_positions(text: str, drop: str) -> tuple[str, list[int]]:
     simplified = arabic_years(to_simplified(text))
     chars: list[tuple[str, int]] = [(f, i) for i, ch in enumerate(simplified) for f in _fold_char(ch)]
     key: list[str] = []
@@ -138,12 +159,14 @@ def _group_ok(out: list[tuple[str, int]], dropped_at: int) -> bool:
 
 def normalize(text: str) -> str:
     """The key used for lexical matching (whitespace kept)."""
-    return key_with_positions(text)[0]
+    return _cached_key(text, "")[0] if len(text) <= CACHED_KEY_CHARS else _key_with_positions(text, "")[0]
 
 
 def compact_key(text: str) -> str:
     """The matching key with every whitespace removed (spans compared across line breaks)."""
-    return key_with_positions(text, drop="space")[0]
+    if len(text) <= CACHED_KEY_CHARS:
+        return _cached_key(text, "space")[0]
+    return _key_with_positions(text, "space")[0]
 
 
 def match_key(text: str) -> str:
