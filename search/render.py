@@ -5,7 +5,8 @@ into an HTML string; none of them searches or needs the engine. Text is escaped 
 from ``search.highlight.render_html``; the ``pq-*`` classes are styled by ``search.render_style.CSS``
 and the ``data-pq`` buttons are wired by its ``HEAD`` script. The Compare views are in
 ``search.render_compare``, the Cite views in ``search.render_cite``, the document viewer and the
-Documents tab in ``search.render_viewer``.
+Documents tab in ``search.render_viewer``, the chips above the results in ``search.render_chips`` and
+"why it ranked" in ``search.render_why``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ from urllib.parse import urlencode
 from index.types import Chunk, Document
 from search.highlight import render_html
 from search.numbers import find_numbers
+from search.render_why import why_ranked
 from search.types import Answer, Citation, Hit, Quantity, Span, join_path
 
 COPY_LABEL = "复制 Copy"
 COPY_MD_LABEL = "Markdown"
 COMPARE_LABEL = "＋对比 Add to compare"
 _DRAFT = re.compile(r"\s*[（(](?:公开)?征求意见稿[)）]\s*$")
-# Plain words for the retrieval channels (the keys of Hit.ranks).
-METHODS = {"bm25": "关键词 keywords", "dense": "语义 meaning", "use": "跨语言 cross-language"}
 
 
 def esc(text: object) -> str:
@@ -181,43 +181,6 @@ def not_found_panel(reason: str = "") -> str:
     )
 
 
-def _matched_words(hit: Hit, mapped: Sequence[tuple[str, tuple[str, ...]]]) -> list[str]:
-    """The passage's marked words, each with the English question word it came from (when one did)."""
-    from index.normalize import normalize
-
-    origin = {normalize(zh): en for en, zhs in mapped for zh in zhs}
-    words: list[str] = []
-    for span in hit.highlights:
-        if span.kind != "term":
-            continue
-        word = hit.chunk.text[span.start : span.end]
-        en = origin.get(normalize(word))
-        label = f"{word} ← {en}" if en else word
-        if label not in words:
-            words.append(label)
-    return words[:12]
-
-
-def why_ranked(hit: Hit, mapped: Sequence[tuple[str, tuple[str, ...]]] = ()) -> str:
-    """"Why it ranked" in plain words: the words matched, the methods that found it; scores folded."""
-    methods = [f"{METHODS.get(n, n)} (#{r})" for n, r in hit.ranks.items() if r is not None]
-    words = _matched_words(hit, mapped)
-    said = "、".join(words) if words else "—（按意思找到 found by meaning）"
-    rows = "".join(
-        f"<tr><td>{esc(METHODS.get(n, n))}</td><td>{'—' if r is None else r}</td>"
-        f"<td>{'—' if hit.scores.get(n) is None else f'{hit.scores[n]:.4f}'}</td></tr>"
-        for n, r in hit.ranks.items()
-    )
-    return (
-        f'<details class="pq-why"><summary>为何排在这里 Why it ranked</summary>'
-        f'<div>匹配的词 Words matched: {esc(said)}</div>'
-        f'<div>找到方式 Found by: {esc("，".join(methods) or "—")}</div>'
-        f'<details class="pq-scores"><summary>分数 Scores</summary><table class="pq-table"><tr>'
-        f"<th>方法 Method</th><th>名次 Rank</th><th>分数 Score</th></tr>{rows}</table>"
-        f"<div>综合 fused: #{hit.rank}, {hit.score:.4f}</div></details></details>"
-    )
-
-
 def doc_badges(doc: Document | None, title: str = "") -> str:
     """Years/period and draft badges of a passage's document."""
     out = badge(years_text(doc.years), "years") if doc is not None and doc.years else ""
@@ -274,55 +237,3 @@ def passage_cards(
 def more_button(shown: int) -> str:
     """Ask for the next page of passages."""
     return f'<button class="pq-btn pq-more" data-pq="more" data-k="{shown}">更多段落 More passages</button>'
-
-
-def chips(
-    filters: Sequence[tuple[str, str, str]],
-    understood: Sequence[tuple[str, str]] = (),
-    conflict: str = "",
-    ignored: Sequence[tuple[str, str]] = (),
-) -> str:
-    """The visible state above the results (``#filters-active``).
-
-    Args:
-        filters: active filters as ``(label, kind, value)``; each chip has a remove button.
-        understood: what the question was understood as, ``(label, facet)``; a chip with a facet
-            (``search.understand.IGNORABLE``) has a remove button that sets that facet aside.
-        conflict: one message when the filters and the question cannot all hold.
-        ignored: the facets set aside, ``(label, facet)``: shown struck through, each with a put-back button.
-    """
-    out = "".join(_chip("pq-filter", label, kind, value, "移除 remove") for label, kind, value in filters)
-    if filters:
-        out = f'<span class="pq-meta">筛选 Filters:</span> {out}'
-    if understood or ignored:
-        out += '<span class="pq-meta">理解为 Understood as:</span> ' + "".join(
-            _chip("pq-understood", label, "ignore", facet, "不按此理解 ignore") if facet
-            else f'<span class="pq-chip pq-understood">{esc(label)}</span>'
-            for label, facet in understood
-        )
-        out += "".join(
-            f'<span class="pq-chip pq-ignored" data-facet="{esc(facet)}"><s>{esc(label)}</s> 已忽略 ignored'
-            f'<button class="pq-btn pq-restore" data-pq="unfilter" data-kind="unignore" data-value="{esc(facet)}" '
-            f'title="恢复 put back">恢复 Restore</button></span>'
-            for label, facet in ignored
-        )
-    warn = f'<div class="pq-conflict" role="alert">{esc(conflict)}</div>' if conflict else ""
-    return f'<div class="pq-chips">{out}</div>{warn}' if out or warn else ""
-
-
-def _chip(css: str, label: str, kind: str, value: str, remove: str) -> str:
-    """A chip with a × button; the page script sends ``kind`` and ``value`` to the app's ``unfilter``."""
-    return (
-        f'<span class="pq-chip {css}">{esc(label)}<button class="pq-x" data-pq="unfilter" '
-        f'data-kind="{esc(kind)}" data-value="{esc(value)}" aria-label="{esc(remove)}">×</button></span>'
-    )
-
-
-def run_chips(questions: Sequence[str], label: str) -> str:
-    """Questions as chips that run when clicked (examples, the session's history)."""
-    if not questions:
-        return ""
-    items = "".join(
-        f'<button class="pq-chip pq-run" data-pq="run" data-q="{esc(q)}">{esc(q)}</button>' for q in questions
-    )
-    return f'<div class="pq-runs"><span class="pq-meta">{esc(label)}</span> {items}</div>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from index.types import Chunk, Document, Section
-from search import render, render_cite, render_compare, render_viewer
+from search import render, render_chips, render_cite, render_compare, render_viewer
 from search.types import (
     Answer,
     ChunkComparison,
@@ -71,13 +71,13 @@ def test_answer_card_marks_the_terms_and_quantities_of_its_sentence():
 
 
 def test_chips_show_filters_understood_and_one_conflict():
-    html_text = render.chips([("地区 Region: 湖州", "region", "湖州")], [("地点 Place: 深圳市", "places")], "冲突 conflict",
+    html_text = render_chips.chips([("地区 Region: 湖州", "region", "湖州")], [("地点 Place: 深圳市", "places")], "冲突 conflict",
                              [("时期 Period: 2025", "period")])
     assert re.findall(r'class="pq-chip ([\w-]+)"', html_text) == ["pq-filter", "pq-understood", "pq-ignored"]
     assert re.findall(r'data-kind="(\w+)" data-value="(\w+)"', html_text) == [
         ("region", "湖州"), ("ignore", "places"), ("unignore", "period")]
     assert '<div class="pq-conflict" role="alert">冲突 conflict</div>' in html_text
-    assert render.chips([]) == ""
+    assert render_chips.chips([]) == ""
 
 
 def test_passage_pair_marks_numbers_only_one_side_states_as_diffs():
