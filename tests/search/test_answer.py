@@ -215,3 +215,42 @@ def test_a_heading_line_is_not_the_answer_when_its_body_follows():
     chunk = Chunk("h", "plan-01", TITLE, ("二",), text, "h.txt", 0, len(text), context=TITLE)
     answer = answer_question("企业创新的四个90%指的是什么", hits(chunk)).answer
     assert answer.text == "形成“四个90%”的创新格局，即90%以上研发人员集中在企业。"
+
+
+# --- answer units: column-laid table rows, echoes of the question, the asked kind
+def _chunk(text: str, title: str = TITLE, context: str | None = None) -> Chunk:
+    return Chunk("u", "plan-01", title, ("一",), text, "u.txt", 0, len(text), context=context or title)
+
+
+def test_a_table_laid_one_cell_a_line_answers_with_its_whole_row():
+    text = ("专栏1\u3000“十四五”时期主要指标\n序号\n指标\n预期值\n属性\n1\n生产安全事故死亡人数\n下降15%\n约束性\n"
+            "2\n重特大生产安全事故起数\n下降20%\n约束性")
+    answer = answer_question("“十四五”时期生产安全事故死亡人数要下降多少？", hits(_chunk(text))).answer
+    assert answer.text == "1\n生产安全事故死亡人数\n下降15%\n约束性"
+
+
+def test_an_items_heading_that_repeats_the_question_gives_way_to_its_body():
+    text = ("15.健全持续规范的产业保障体系。加强北斗产业政策法规、技术标准等顶层设计。"
+            "（牵头部门：市市场监管局、市知识产权局）\n16.推进应用示范。（牵头部门：市经济信息化委）")
+    answer = answer_question("“健全持续规范的产业保障体系”一项的牵头部门是哪些？", hits(_chunk(text))).answer
+    assert answer.text == "（牵头部门：市市场监管局、市知识产权局）"
+
+
+def test_a_document_number_question_takes_the_number_line_under_the_title_line():
+    title = "阿坝州政务数据资源管理暂行办法"
+    text = f"阿坝州人民政府办公室关于印发《{title}》的通知\n阿府办发〔2021〕21号\n各县（市）人民政府：\n现将办法印发你们。"
+    answer = answer_question(f"《{title}》的印发通知文号是什么？", hits(_chunk(text, title))).answer
+    assert answer.text == f"阿坝州人民政府办公室关于印发《{title}》的通知\n阿府办发〔2021〕21号"
+
+
+def test_a_title_line_is_an_echo_of_the_question_but_not_for_which_plan():
+    from search.answer_units import echoes_question
+    from search.terms import query_terms
+
+    title = "关于提示异地贷款业务风险的通知"
+    question = f"《{title}》中“异地贷款”的口径是什么？"
+    assert echoes_question(title, query_terms(question), title)
+    assert not echoes_question("异地贷款（口径为跨省辖市外，下同）风险", query_terms(question), title)
+    text = f"{title}\n今年以来，银行机构暴露了多起异地贷款（口径为跨省辖市外，下同）风险。"
+    answer = answer_question(question, hits(_chunk(text, title))).answer
+    assert answer.text == "今年以来，银行机构暴露了多起异地贷款（口径为跨省辖市外，下同）风险。"

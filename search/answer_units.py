@@ -1,0 +1,139 @@
+"""What an answer unit is, beyond a sentence: a table row laid out one cell a line, and the lines that
+only repeat the question (a title line, a heading, an indicator name on its own).
+
+* **Column rows** (:func:`answer_units`): plan tables extracted from PDF or Markdown often come one cell
+  a line (``1`` / ``生产安全事故死亡人数`` / ``下降15%`` / ``约束性``). Sentence splitting makes each cell a
+  "sentence", so the indicator name wins on coverage and its value, on the next line, is lost. Such a run
+  of short lines between bare serial numbers is one unit: the row.
+* **Echoes** (:func:`echoes_question`): a line that holds the question's terms and nothing else (the
+  document's title line, 15.健全持续规范的产业保障体系。) names what the question asks about; it does not
+  answer it. Answer scoring penalises them (``search.answer.ECHO_PENALTY``).
+* **Asked kinds** (:func:`asked_kind`, :func:`kind_line`): a question asking for a document number
+  (文号, "document number") or a date (哪一天, 成文日期, "on what date") is answered by a line of that shape;
+  when the chosen sentence lacks it and a line next to it holds it, the answer takes that line too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.normalize import compact_key
+from search.terms import QueryTerm
+
+CELL_MAX_CHARS = 30  # a table cell on its own line is short and has no sentence end
+ROW_MAX_CELLS = 9
+# Han characters a line holds beyond the question's terms and the document's title, at most, to be an
+# echo of the question (15.健全持续规范的产业保障体系。 leaves 的; a title line leaves 关于…的通知).
+ECHO_MAX_NOVEL = 2
+TITLE_LINE_EXTRA = 24  # a line holding the title and at most this many characters more is the title line
+KIND_LINES = 3  # a line of the asked kind this many lines from the answer is taken with it
+KIND_JOIN_MAX_CHARS = 260
+
+_LIST_MARKER = re.compile(r"^[(（]?\d{1,2}[.、)）]?")
+_SERIAL = re.compile(r"\s*\d{1,3}\s*")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_KINDS = {
+    "doc_number": (re.compile(r"文号|发文字号|document number|reference number", re.IGNORECASE),
+                   re.compile(r"[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*\d+\s*号")),
+    "date": (re.compile(r"日期|哪一?天|几月几日|何日|(?:on )?what date|which day", re.IGNORECASE),
+             re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月"
+                        r"[一二三四五六七八九十]{1,3}日|\d{1,2}\s*月\s*\d{1,2}\s*日")),
+}
+
+
+def answer_units(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (sentence spans of ``text``, in order) with each column-laid table row merged into one.
+
+    A row is the run of lines from a bare serial number (``3``) up to the next one, when every line of it
+    is a short cell (``CELL_MAX_CHARS``, no sentence end) and the passage numbers at least two rows so.
+    """
+    serials = [i for i, (a, b) in enumerate(spans) if _SERIAL.fullmatch(text[a:b])]
+    if len(serials) < 2:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        if i in serials:
+            j = i + 1
+            while (j < len(spans) and j not in serials and j - i < ROW_MAX_CELLS
+                   and _is_cell(text, *spans[j])):
+                j += 1
+            ends_row = j == len(spans) or j in serials
+            if j - i >= 2 and ends_row:
+                out.append((spans[i][0], spans[j - 1][1]))
+                i = j
+                continue
+        out.append(spans[i])
+        i += 1
+    return out
+
+
+def _is_cell(text: str, start: int, end: int) -> bool:
+    line = text[start:end]
+    return end - start <= CELL_MAX_CHARS and "\n" not in line.strip() and not _SENTENCE_END.search(line)
+
+
+def echoes_question(sentence: str, terms: Sequence[QueryTerm], doc_title: str) -> bool:
+    """Does ``sentence`` hold nothing beyond the question's terms and the document's title? A line with
+    a number states something (a table cell, a quantity) and is never an echo."""
+    key = compact_key(sentence)
+    if not key or any(ch.isdigit() for ch in _LIST_MARKER.sub("", key)):
+        return False
+    title = compact_key(doc_title)
+    if title and len(title) >= 6 and title in key and len(key) <= len(title) + TITLE_LINE_EXTRA:
+        return True  # the document's title line (关于印发…的通知)
+    rest = key
+    for term in sorted(terms, key=lambda t: -max((len(f) for f in t.forms), default=0)):
+        for form in term.forms:
+            if form and form in rest:
+                rest = rest.replace(form, "")
+    return len(_HAN.findall(rest)) <= ECHO_MAX_NOVEL
+
+
+def asked_kind(question: str) -> str:
+    """``doc_number``, ``date`` or "" : the shape of answer the question asks for, when it says."""
+    for name, (cue, _) in _KINDS.items():
+        if cue.search(question):
+            return name
+    return ""
+
+
+def holds_kind(text: str, kind: str) -> bool:
+    return bool(kind) and bool(_KINDS[kind][1].search(text))
+
+
+def kind_line(text: str, start: int, end: int, kind: str) -> tuple[int, int]:
+    """The answer span ``text[start:end]`` widened to the nearest line (within ``KIND_LINES``) that holds
+    the asked ``kind`` when the span itself lacks it; the span as it was otherwise."""
+    if not kind or holds_kind(text[start:end], kind):
+        return start, end
+    lines, at = [], 0
+    for line in text.split("\n"):
+        lines.append((at, at + len(line)))
+        at += len(line) + 1
+    here = next((i for i, (a, b) in enumerate(lines) if a <= start <= b), None)
+    if here is None:
+        return start, end
+    last = next((i for i, (a, b) in enumerate(lines) if a <= end <= b), here)
+    for distance in range(1, KIND_LINES + 1):
+        for i in (last + distance, here - distance):
+            if 0 <= i < len(lines) and holds_kind(text[lines[i][0]:lines[i][1]], kind):
+                a, b = min(start, lines[i][0]), max(end, lines[i][1])
+                return (a, b) if b - a <= KIND_JOIN_MAX_CHARS else lines[i]
+    return start, end
+
+
+def echo_body(text: str, spans: Sequence[tuple[int, int]], start: int, end: int,
+              terms: Sequence[QueryTerm]) -> tuple[int, int]:
+    """For an echo at ``text[start:end]`` (an item's heading that repeats the question), the first sentence
+    after it, in the same passage, holding a question term the echo lacks (15.健全…体系。 → （牵头部门：…）);
+    the echo itself when none does."""
+    from search.terms import found
+
+    missing = [t for t in terms if t.kind == "word" and not found(compact_key(text[start:end]), t)]
+    for a, b in spans:
+        if a >= end and missing and any(found(compact_key(text[a:b]), t) for t in missing):
+            return a, b
+    return start, end
