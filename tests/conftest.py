@@ -152,3 +152,21 @@ def server(engine):
     demo = app_serve.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+@pytest.fixture
+def local_and_milvus(tmp_path, register_hash_encoder) -> dict[str, Path]:
+    """The mini plans built twice with the hash encoder (bm25 + dense): ``local`` and ``milvus`` (a
+    milvus-lite file beside it), from one embedding cache; ``encoders`` to load them with."""
+    from dataclasses import replace
+
+    from index.build import build_index
+    from index.config import Config
+
+    plans = write_plans(tmp_path / "plans")
+    config = Config(encoder="hash-test", channels=("bm25", "dense"))
+    encoders = {"dense": register_hash_encoder}
+    milvus = replace(config, backend="milvus", milvus_uri=str(tmp_path / "m.db"))
+    for name, built in (("local", config), ("milvus", milvus)):
+        build_index([plans], index=tmp_path / name, config=built, encoders=encoders, cache=tmp_path / "cache")
+    return {"local": tmp_path / "local", "milvus": tmp_path / "milvus", "encoders": encoders}

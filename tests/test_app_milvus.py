@@ -6,13 +6,10 @@ import json
 import os
 import re
 import urllib.request
-from dataclasses import replace
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here; before gradio is imported
 
-from conftest import free_port, write_plans  # noqa: E402
-
-from index.config import Config  # noqa: E402
+from conftest import free_port  # noqa: E402
 
 QUESTIONS = ("深圳到2025年食品抽检量达到多少", "湖州绿色工厂建设目标")
 
@@ -28,22 +25,15 @@ def _serve(engine):
     return demo, url, Client(url, verbose=False)
 
 
-def test_the_app_serves_from_a_milvus_index(tmp_path, register_hash_encoder):
+def test_the_app_serves_from_a_milvus_index(local_and_milvus):
     """`build --backend milvus`, then the app: /ask answers as the app over the local index of the same
     files does (answer card, citation, passages), and /health names the Milvus index's build."""
-    from index.build import build_index
     from search.engine import Engine
 
-    plans = write_plans(tmp_path / "plans")
-    config = Config(encoder="hash-test", channels=("bm25", "dense"))
-    encoders = {"dense": register_hash_encoder}
-    build_index([plans], index=tmp_path / "local", config=config, encoders=encoders, cache=tmp_path / "cache")
-    milvus = replace(config, backend="milvus", milvus_uri=str(tmp_path / "m.db"))
-    build_index([plans], index=tmp_path / "milvus", config=milvus, encoders=encoders, cache=tmp_path / "cache")
-
+    encoders = local_and_milvus["encoders"]
     answers = {}
     for backend in ("local", "milvus"):
-        engine = Engine.load(tmp_path / backend, build_if_missing=False, encoders=encoders)
+        engine = Engine.load(local_and_milvus[backend], build_if_missing=False, encoders=encoders)
         assert engine.stored.manifest.get("backend", {"name": "local"})["name"] == backend
         demo, url, client = _serve(engine)
         try:

@@ -161,20 +161,12 @@ def test_delete_then_reopen(backends, seeds):
     backends["milvus"] = milvus
 
 
-def test_engine_over_a_milvus_index(tmp_path, register_hash_encoder):
+def test_engine_over_a_milvus_index(local_and_milvus):
     """`build --backend milvus` → the manifest names it → search runs in Milvus, ranks kept per channel,
     and gives the local index's results."""
-    from conftest import write_plans
-
-    from index.build import build_index
     from search.engine import Engine
 
-    plans = write_plans(tmp_path / "plans")
-    config = Config(encoder="hash-test", channels=("bm25", "dense"))
-    encoders = {"dense": register_hash_encoder}
-    build_index([plans], index=tmp_path / "local", config=config, encoders=encoders, cache=tmp_path / "cache")
-    milvus = replace(config, backend="milvus", milvus_uri=str(tmp_path / "m.db"))
-    build_index([plans], index=tmp_path / "milvus", config=milvus, encoders=encoders, cache=tmp_path / "cache")
+    tmp_path, encoders = local_and_milvus["local"].parent, local_and_milvus["encoders"]
     manifest = json.loads((tmp_path / "milvus" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["backend"]["name"] == "milvus"
     # the vectors live only in Milvus: no FAISS file in the folder, the encoder named in the entry
