@@ -254,3 +254,10 @@ def test_a_title_line_is_an_echo_of_the_question_but_not_for_which_plan():
     text = f"{title}\n今年以来，银行机构暴露了多起异地贷款（口径为跨省辖市外，下同）风险。"
     answer = answer_question(question, hits(_chunk(text, title))).answer
     assert answer.text == "今年以来，银行机构暴露了多起异地贷款（口径为跨省辖市外，下同）风险。"
+
+
+@pytest.mark.model
+def test_seeds_english_question_whose_passage_is_not_in_the_first_five(engine):
+    result = engine.ask("What is the PM2.5 target for Shenzhen in 2025?")
+    assert "PM2.5年均浓度低于20微克/立方米" in result.answer.text
+    assert result.answer.text.startswith("形成低消耗、少排放、能循环、可持续的绿色低碳发展方式")
