@@ -14,6 +14,7 @@ shared machine are noise. Questions are generic plan questions written for this 
 sentences drawn from the index's own chunks. One JSON record, last line.
 
     python benchmarks/bench_serve.py --index /tmp/me/index [--users 1,10,50,100] [--out FILE.json]
+        [--baseline-root OLD_CHECKOUT --baseline-index OLD_INDEX]   # the baseline served by older code
 """
 
 from __future__ import annotations
@@ -59,13 +60,15 @@ def free_port() -> int:
 class Server:
     """``planqa serve`` in a child process on a free port; stopped by its process id."""
 
-    def __init__(self, index: str, env: dict[str, str], ready_timeout: float = 600.0):
+    def __init__(self, index: str, env: dict[str, str], ready_timeout: float = 600.0, root: Path = ROOT):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from app_serve import cli; "
+        # another checkout (``--baseline-root``) serves its own code: before app_serve.py, search.cli served
+        entry = "from app_serve import cli" if (root / "app_serve.py").exists() else "from search.cli import main as cli"
+        code = (f"import sys; sys.path.insert(0, {str(root)!r}); {entry}; "
                 f"sys.exit(cli(['serve', '--index', {index!r}, '--port', '{self.port}']))")
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"bench_serve_{self.port}.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env},
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=root, env={**os.environ, **env},
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait(ready_timeout)
 
@@ -211,12 +214,13 @@ def sample_quotes(index: str, count: int = 40, seed: int = 0) -> list[str]:
 
 
 def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str], cap: float,
-            with_abandoned: bool) -> dict:
-    server = Server(index, env)
+            with_abandoned: bool, root: Path = ROOT) -> dict:
+    server = Server(index, env, root=root)
     try:
         api = Api(server.url)
         api.request("ask", "深圳2025年目标")  # warm
-        out = {"env": env, "levels": [run_level(api, server, n, quotes, seed=n, cap=cap) for n in levels]}
+        out = {"env": env, "root": str(root), "index": index,
+               "levels": [run_level(api, server, n, quotes, seed=n, cap=cap) for n in levels]}
         if with_abandoned:
             out["abandoned"] = abandoned(api)
         return out
@@ -226,10 +230,12 @@ def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str
 
 def main(index: str, users: tuple[int, ...] = (1, 10, 50, 100), ratio_users: int = 50,
          baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None,
-         candidate_env: dict[str, str] | None = None, baseline: bool = True) -> dict:
+         candidate_env: dict[str, str] | None = None, baseline: bool = True,
+         baseline_root: Path | None = None, baseline_index: str | None = None) -> dict:
     quotes = sample_quotes(index)
     if baseline:
-        baseline = measure(index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap, with_abandoned=True)
+        baseline = measure(baseline_index or index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap,
+                           with_abandoned=True, root=baseline_root or ROOT)
     else:  # exploring candidate settings only: no ratio
         baseline = {"env": baseline_env or BASELINE_ENV, "levels": [{"requests_per_s": 0}]}
     candidate = measure(index, candidate_env or {}, list(users), quotes, cap, with_abandoned=True)
@@ -257,7 +263,10 @@ if __name__ == "__main__":
     parser.add_argument("--candidate-env", default="{}", help="JSON env of the candidate server")
     parser.add_argument("--no-baseline", action="store_true", help="measure the candidate only")
     parser.add_argument("--cap", type=float, default=240.0, help="seconds per level at most")
+    parser.add_argument("--baseline-root", type=Path,
+                        help="another checkout (e.g. a git worktree of an older commit) to serve as the baseline")
+    parser.add_argument("--baseline-index", help="the baseline's index (built by its own code); default --index")
     parser.add_argument("--out", help="also write the JSON record here")
     a = parser.parse_args()
-    main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap, a.out,
-         json.loads(a.candidate_env), not a.no_baseline)
+    main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap,
+         a.out, json.loads(a.candidate_env), not a.no_baseline, a.baseline_root, a.baseline_index)
