@@ -254,7 +254,7 @@ def compare(
         raise ValueError("empty question: say what to compare, e.g. planqa compare 'PM2.5浓度目标'")
     if top < 1:
         raise ValueError(f"--top must be 1 or more, got {top}")
-    asked = query_terms(question)
+    asked = query_terms(question, getattr(searcher, "glossary", None))
     terms = [t for t in asked if t.text.lower() not in _COMPARING]
     if frequencies is not None:
         terms = weigh_terms(terms, *frequencies)

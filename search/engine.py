@@ -198,7 +198,7 @@ class Engine:
 
         if ignore:
             understood = (understood or analyse(question, self.documents)).ignoring(tuple(ignore))
-        return focus_of(question, self.documents, self.term_frequencies(), understood)
+        return focus_of(question, self.documents, self.term_frequencies(), understood, self.glossary)
 
     # --- answers, comparison, citations, quotes. The logic lives in search.answer,
     # search.compare, search.citation and search.quote; these are the entry points over this index.
@@ -228,6 +228,12 @@ class Engine:
             if encoder.name not in self._remembering:
                 self._remembering[encoder.name] = RememberingEncoder(encoder, size)
             return self._remembering[encoder.name]
+
+    @property
+    def glossary(self):
+        """The glossary English questions are bridged through (``SearchConfig.glossary``), for retrieval
+        and for the terms answers and comparisons look for alike."""
+        return self.router.glossary
 
     def term_frequencies(self):
         """(document frequency of a token, passage count) from the BM25 index: idf for answer scoring."""

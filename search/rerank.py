@@ -25,11 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from index.normalize import compact_key, normalize
 from search.terms import DocumentFrequency, QueryTerm, found, query_terms, stated_years, weigh_terms
 from search.types import Hit
 from search.understand import Understood, analyse
+
+if TYPE_CHECKING:
+    from search.glossary import Glossary
 
 # Measured with the fused top 60 of every question of ../shared/eval/dev.jsonl, benchmarks/data/
 # zh_blind, en_blind and en_extra (R@1 before → after the second stage; 86 Chinese, 106 English):
@@ -69,7 +73,7 @@ class Focus:
 
 
 def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFrequency, int] | None = None,
-          understood: Understood | None = None) -> Focus:
+          understood: Understood | None = None, glossary: Glossary | None = None) -> Focus:
     """The :class:`Focus` of question ``text`` over the indexed ``documents``.
 
     Args:
@@ -77,11 +81,12 @@ def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFre
         documents: the index's documents (their regions and titles say which places are covered).
         frequencies: (document frequency of a token, passage count) for idf weights; None: by length.
         understood: the question already analysed (``search.understand.analyse``), else analysed here.
+        glossary: what bridges English terms to Chinese (the engine's); None: the packaged one.
     """
     from search.language import detect_language
 
     understood = understood or analyse(text, documents)
-    terms = query_terms(understood.text) if understood.text.strip() else []
+    terms = query_terms(understood.text, glossary) if understood.text.strip() else []
     # A place the glossary does not know (Qingpu) is a Latin word among the terms: its Chinese forms
     # are the place's (青浦区, 青浦), which the passages can hold.
     spelled = {normalize(p.text).replace(" ", "").lower(): p.forms for p in understood.places}

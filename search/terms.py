@@ -14,9 +14,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from index.normalize import normalize
 from index.tokenize import get_tokenizer
+
+if TYPE_CHECKING:
+    from search.glossary import Glossary
 
 # Function and question words: they carry no content to find in a passage.
 _STOPWORDS = frozenset(
@@ -140,10 +144,10 @@ def _parts(word: str) -> tuple[str, ...]:
     return tuple(p for p in pieces if p not in _STOPWORDS)
 
 
-def _english_terms(question: str) -> list[QueryTerm]:
+def _english_terms(question: str, glossary: Glossary | None = None) -> list[QueryTerm]:
     from search.glossary import default_glossary
 
-    expansion = default_glossary().expand(question)
+    expansion = (glossary or default_glossary()).expand(question)
     terms: list[QueryTerm] = []
     used: set[str] = set()
     for english, renderings in expansion.terms:
@@ -164,17 +168,17 @@ def _english_terms(question: str) -> list[QueryTerm]:
     return terms
 
 
-def query_terms(question: str) -> list[QueryTerm]:
+def query_terms(question: str, glossary: Glossary | None = None) -> list[QueryTerm]:
     """The content terms of a question, deduplicated, in question order.
 
     Chinese questions are segmented with jieba (question words dropped); English and mixed questions
-    are bridged to Chinese through the glossary, each English term keeping all its renderings as
-    alternative forms.
+    are bridged to Chinese through ``glossary`` (the engine's, which retrieval used; default the
+    packaged one), each English term keeping all its renderings as alternative forms.
     """
     from search.language import detect_language
 
     language = detect_language(question)
-    terms = _chinese_terms(question) if language == "zh" else _english_terms(question)
+    terms = _chinese_terms(question) if language == "zh" else _english_terms(question, glossary)
     if language == "mixed":
         terms += _chinese_terms("".join(re.findall(r"[\u3400-\u9fff〇]+", question)))
     seen: set[tuple[str, ...]] = set()

@@ -53,3 +53,21 @@ def test_a_read_only_copy_of_the_index_serves_search_ask_and_cite(tmp_path, mini
     finally:
         for path in [copy, *copy.rglob("*")]:
             os.chmod(path, stat.S_IMODE(path.stat().st_mode) | stat.S_IWUSR)
+
+
+def test_a_configured_glossary_serves_retrieval_answers_and_comparisons_alike(tmp_path, mini_index):
+    """One glossary per engine: the English words a configured glossary renders are the terms the
+    second stage, the answer and the comparison look for (not the packaged glossary's)."""
+    from conftest import HashEncoder
+
+    from search.config import SearchConfig
+    from search.engine import Engine
+
+    glossary = tmp_path / "glossary.tsv"
+    glossary.write_text("sampling quota\t食品抽检量\n", encoding="utf-8")
+    engine = Engine.load(mini_index, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()},
+                         search_config=SearchConfig(glossary=str(glossary)))
+    assert [(t.text, t.forms) for t in engine.focus("sampling quota").terms] == [("sampling quota", ("食品抽检量",))]
+    assert engine.ask("sampling quota").answer.text.startswith("到2025年，食用农产品和食品抽检量达到10批次/千人")
+    packaged = Engine.load(mini_index, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+    assert [t.forms for t in packaged.focus("sampling quota").terms] != [("食品抽检量",)]
