@@ -1,4 +1,4 @@
-"""Side-by-side comparison: one column per plan for a question, or two passages against each other.
+"""Side-by-side comparison: one column per plan for a question (two passages: ``search.compare_chunks``).
 
 A column is the document's best passages for the question, its answer sentence (same scoring as
 ``ask``, restricted to that document) and the quantities of that sentence that sit next to the
@@ -16,13 +16,11 @@ from typing import Protocol
 from index.normalize import compact_key
 from index.text import clauses
 from index.tokenize import get_tokenizer
-from index.types import Chunk
 from search.answer import Encode, answer_question
 from search.citation import SourceText
-from search.highlight import find_forms
 from search.numbers import find_numbers
 from search.terms import DocumentFrequency, QueryTerm, numeric_cue, query_terms, weigh_terms
-from search.types import Answer, ChunkComparison, Column, Comparison, Hit, Quantity, Span
+from search.types import Answer, Column, Comparison, Hit, Quantity
 
 DOCUMENTS = 3  # columns when no document is named: the most relevant few
 SEARCH_DEPTH = 30  # passages searched to find the most relevant documents
@@ -281,31 +279,3 @@ def compare(
             shown.append(next(h for h in result.hits if h.chunk.chunk_id == answer.chunk_id))
         columns.append(Column(doc_id, doc.title, answer, focus_numbers(answer, mine), tuple(shown)))
     return Comparison(question, tuple(columns))
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in get_tokenizer("words").tokenize(text) if len(w) >= 2 and not w.isdigit()}
-
-
-def _same(q: Quantity, others: Sequence[Quantity]) -> bool:
-    return any(q.value == o.value and q.unit == o.unit and q.comparator == o.comparator for o in others)
-
-
-def compare_chunks(left: Chunk, right: Chunk, max_terms: int = 30) -> ChunkComparison:
-    """Two passages side by side: terms they share, quantities only one of them states.
-
-    The returned hits carry the marks as highlights (``term`` for shared terms, ``number`` for
-    differing quantities); ``shared_terms`` lists the longest ``max_terms`` shared words.
-    """
-    shared = sorted(_content_words(left.text) & _content_words(right.text), key=lambda w: (-len(w), w))
-    shared = shared[:max_terms]
-    numbers_left, numbers_right = find_numbers(left.text), find_numbers(right.text)
-    only_left = tuple(q for q in numbers_left if not _same(q, numbers_right))
-    only_right = tuple(q for q in numbers_right if not _same(q, numbers_left))
-
-    def marked(chunk: Chunk, only: tuple[Quantity, ...], rank: int) -> Hit:
-        spans = find_forms(chunk.text, shared) + [Span(q.start, q.end, "number") for q in only]
-        return Hit(chunk=chunk, score=0.0, rank=rank, highlights=tuple(sorted(spans, key=lambda s: s.start)))
-
-    return ChunkComparison(marked(left, only_left, 1), marked(right, only_right, 2), tuple(shared),
-                           only_left, only_right)

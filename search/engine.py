@@ -270,7 +270,7 @@ class Engine:
 
     def compare_chunks(self, chunk_a: str, chunk_b: str) -> ChunkComparison:
         """Two passages side by side, shared terms and differing numbers marked."""
-        from search.compare import compare_chunks
+        from search.compare_chunks import compare_chunks
 
         return compare_chunks(self.chunk(chunk_a), self.chunk(chunk_b))
 

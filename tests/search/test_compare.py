@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.types import Chunk, Document
-from search.compare import compare, compare_chunks
+from search.compare import compare
+from search.compare_chunks import compare_chunks
 from search.numbers import find_numbers
 from search.types import Hit, Quantity, Span
 
