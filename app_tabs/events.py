@@ -94,14 +94,14 @@ def wire_ask(ui: Any, engine) -> None:
     ui.go["more"].click(more_fn, [ui.question, ui.doc_filter, ui.region, ui.arg, ui.ignore], ui.passages,
                         api_visibility="private", js="(q, d, r, a, i) => [q, d, r, window.pqArg, i]", **ENGINE_EVENTS)
 
-    @guarded(gr.update(), gr.update(), gr.update(), "", "", "")
+    @guarded("", "", "", gr.update(), gr.update(), gr.update())  # an error's note goes on the answer
     def unfilter_fn(target: str, question: str, documents: list[str] | None, region: str | None, ignored: str):
         documents, region, ignored = unfilter(target, documents, region, ignored)
-        return (documents, region, ignored, *ask(engine(), question, documents, region, ignore=ignored))
+        return (*ask(engine(), question, documents, region, ignore=ignored), documents, region, ignored)
 
     ui.go["unfilter"].click(
         unfilter_fn, [ui.arg, ui.question, ui.doc_filter, ui.region, ui.ignore],
-        [ui.doc_filter, ui.region, ui.ignore, ui.answer, ui.citation, ui.passages, ui.chips],
+        [ui.answer, ui.citation, ui.passages, ui.chips, ui.doc_filter, ui.region, ui.ignore],
         js="(a, q, d, r, i) => [window.pqArg, q, d, r, i]", api_visibility="private", **ENGINE_EVENTS,
     ).then(None, [ui.question, ui.doc_filter, ui.region, ui.ignore], None,
            js="(q, d, r, i) => { pqUrl({q: q, docs: d, region: r, ignore: i}); }")

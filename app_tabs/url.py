@@ -47,9 +47,16 @@ def wire(demo: Any, ui: Any, engine: Callable[[], Any]) -> None:
         getattr(ui, f"{tab}_tab").select(None, None, None, js=tab_js(tab))
 
     def on_load(request):
-        state = url_state(engine(), dict(request.query_params) if request else {})
-        return (state["question"], state["docs"], state["region"], state["ignore"], *state["ask"], state["viewer"],
-                state["cq"], state["cdocs"], state["comparison"], state["quote"], state["source"])
+        """The URL's state; what the URL does not name is left as it is (a question typed while the page
+        was still loading must not be wiped by its answer)."""
+        params = dict(request.query_params) if request else {}
+        state = url_state(engine(), params)
+        keep = gr.update()
+        ask_part = ((state["question"], state["docs"], state["region"], state["ignore"], *state["ask"])
+                    if params.get("q") else (keep,) * 8)
+        compare_part = (state["cq"], state["cdocs"], state["comparison"]) if params.get("cq") else (keep,) * 3
+        cite_part = (state["quote"], state["source"]) if params.get("quote") else (keep,) * 2
+        return (*ask_part, state["viewer"] if params.get("doc") else keep, *compare_part, *cite_part)
 
     on_load.__annotations__ = {"request": gr.Request}  # a real class: gradio injects the request by it
     demo.load(on_load, None, [ui.question, ui.doc_filter, ui.region, ui.ignore, ui.answer, ui.citation, ui.passages,
