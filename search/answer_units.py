@@ -9,7 +9,8 @@ only repeat the question (a title line, a heading, an indicator name on its own)
   document's title line, 15.健全持续规范的产业保障体系。) names what the question asks about; it does not
   answer it. Answer scoring penalises them (``search.answer.ECHO_PENALTY``).
 * **Asked kinds** (:func:`asked_kind`, :func:`kind_line`): a question asking for a document number
-  (文号, "document number") or a date (哪一天, 成文日期, "on what date") is answered by a line of that shape;
+  (文号, "document number"), a date (哪一天, 成文日期, "on what date") or a length of time (多长时间, "how
+  long") is answered by a line of that shape;
   when the chosen sentence lacks it and a line next to it holds it, the answer takes that line too.
 """
 
@@ -40,6 +41,11 @@ _KINDS = {
     "date": (re.compile(r"日期|哪一?天|几月几日|何日|(?:on )?what date|which day", re.IGNORECASE),
              re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月"
                         r"[一二三四五六七八九十]{1,3}日|\d{1,2}\s*月\s*\d{1,2}\s*日")),
+    # a length of time (3-5年, 2个工作日, 70分钟), not a calendar year: at most three digits
+    "duration": (re.compile(r"多长时间|多久|多少(?:年|天|分钟|小时|个月|个工作日)|几年|几天|how long|how many (?:years|days"
+                            r"|months|minutes|hours)", re.IGNORECASE),
+                 re.compile(r"(?<![\d.年月])\d{1,3}(?:\s*[-－~～至到]\s*\d{1,3})?\s*(?:个)?(?:年|个?月|天|日|小时|分钟|个?工作日|周)"
+                            r"(?![\d月])")),
 }
 
 
@@ -93,7 +99,7 @@ def echoes_question(sentence: str, terms: Sequence[QueryTerm], doc_title: str) -
 
 
 def asked_kind(question: str) -> str:
-    """``doc_number``, ``date`` or "" : the shape of answer the question asks for, when it says."""
+    """``doc_number``, ``date``, ``duration`` or "": the shape of answer the question asks for, when it says."""
     for name, (cue, _) in _KINDS.items():
         if cue.search(question):
             return name

@@ -261,3 +261,11 @@ def test_seeds_english_question_whose_passage_is_not_in_the_first_five(engine):
     result = engine.ask("What is the PM2.5 target for Shenzhen in 2025?")
     assert "PM2.5年均浓度低于20微克/立方米" in result.answer.text
     assert result.answer.text.startswith("形成低消耗、少排放、能循环、可持续的绿色低碳发展方式")
+
+
+def test_a_how_long_question_prefers_the_sentence_stating_a_length_of_time():
+    from search.answer_units import asked_kind, holds_kind
+
+    assert asked_kind("行动力争通过多长时间的努力实现目标？") == "duration"
+    assert holds_kind("力争通过3-5年的努力", "duration") and holds_kind("考试结束后2个工作日内", "duration")
+    assert not holds_kind("有效期至2026年12月31日", "duration") and not holds_kind("到2025年", "duration")
