@@ -18,6 +18,7 @@ from index.text import clauses
 from index.tokenize import get_tokenizer
 from search.answer import Encode, answer_question
 from search.citation import SourceText
+from search.language import detect_language
 from search.numbers import find_numbers
 from search.terms import DocumentFrequency, QueryTerm, numeric_cue, query_terms, weigh_terms
 from search.types import Answer, Column, Comparison, Hit, Quantity
@@ -198,14 +199,18 @@ def rank_passages(hits: Sequence[Hit], terms: Sequence[QueryTerm], question: str
     order = sorted(range(n), key=lambda i: -scores[i])
     if encode is not None and question and n > 1:
         pool = order[:DENSE_POOL]
-        sentences = [(i, s) for i in pool for s in _sentences(hits[i].chunk.text)]
+        # A passage the dense search scored already says how near its nearest window is; only the
+        # others' sentences are encoded (a first comparison encoded ~700 sentences: 88 s of 93 on 2 cores).
+        channel = "dense" if detect_language(question) == "zh" else "use"
+        near = {i: hits[i].scores.get(channel) for i in pool}
+        sentences = [(i, s) for i in pool if near[i] is None for s in _sentences(hits[i].chunk.text)]
+        near = {i: float(v) if v is not None else 0.0 for i, v in near.items()}
         if sentences:
             rows = encode([question] + [s for _, s in sentences])
-            near = {i: 0.0 for i in pool}
             for (i, _), row in zip(sentences, rows[1:]):
                 near[i] = max(near[i], float(row @ rows[0]))
-            pool.sort(key=lambda i: -(scores[i] + DENSE_SHARE * near[i]))
-            order = pool + order[DENSE_POOL:]
+        pool.sort(key=lambda i: -(scores[i] + DENSE_SHARE * near[i]))
+        order = pool + order[DENSE_POOL:]
     return [replace(hits[i], rank=rank) for rank, i in enumerate(order, start=1)]
 
 
