@@ -89,8 +89,9 @@ def test_the_other_endpoints_answer_over_http(client, engine):
 
 
 @pytest.mark.model
-def test_planqa_serve_warms_up_so_the_first_answer_is_fast(built_index, tmp_path):
-    """``app_serve.main`` as ``planqa serve`` runs it: load, warm up, serve; then time the first answer."""
+def test_planqa_serve_loads_the_models_before_it_listens(built_index, tmp_path):
+    """``app_serve.main`` as ``planqa serve`` runs it: load, warm both encoders up, then listen; the
+    first answers over HTTP are right. (How long they take is benchmarks/bench_serve.py's to measure.)"""
     from gradio_client import Client
 
     port = free_port()
@@ -110,16 +111,11 @@ def test_planqa_serve_warms_up_so_the_first_answer_is_fast(built_index, tmp_path
                 time.sleep(0.5)
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         question = "深圳到2025年食品抽检要达到什么水平"
-        timings = []
-        for _ in range(3):
-            started = time.perf_counter()
+        for _ in range(2):
             answer, _, passages, _ = client.predict(question, [], "", api_name="/ask")
-            timings.append(time.perf_counter() - started)
             assert "10批次/千人" in answer + passages
-        first, steady = timings[0], min(timings[1:])
-        # The target is 1 s; on a shared, loaded machine we hold the first answer to the steady state:
-        # what this test guards is that start-up warmed the models (a cold first answer takes ~10 s).
-        assert first < max(1.0, 1.5 * steady), f"first answer {first:.2f} s, then {steady:.2f} s"
+        logged = (tmp_path / "serve.log").read_text()
+        assert logged.index("Loading the models") < logged.index("serving at http://127.0.0.1:")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
