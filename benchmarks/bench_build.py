@@ -3,7 +3,7 @@
 Every variant builds the seeds with a fresh, empty embedding cache (what a fresh clone pays), then is
 evaluated on the dev set and the blind sets (R@1, R@5, MRR per language). Also, on a sample of seeds
 windows: windows/s of torch fp32 and of ONNX int8 at 1 and 2 threads, query encoding ms, and the mean
-cosine of int8 to fp32 vectors. Ratios are against the first variant (the torch fp32 path) of the same run.
+cosine of int8 to fp32 vectors. Ratios and metric deltas are against the variant named ``fp32`` (else the first) of the same run.
 
     .venv/bin/python benchmarks/bench_build.py [--variant NAME:key=value,...]... [--out benchmarks/results]
 
@@ -41,6 +41,7 @@ EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
              "zh_blind": ROOT / "benchmarks" / "data" / "zh_blind.jsonl",
              "en_blind": ROOT / "benchmarks" / "data" / "en_blind.jsonl"}
 DEFAULT_VARIANTS = ("fp32:encoder=m3e-small", "int8:encoder=m3e-small-int8")
+REFERENCE = "fp32"  # the variant the ratios and metric deltas are against (else the first one)
 # what a variant's record names of its config (all of it is in each index's manifest)
 RECORDED = ("encoder", "use_encoder", "dense_window", "use_window", "dense_context", "use_context", "channels")
 
@@ -88,6 +89,14 @@ def quality(index: Path) -> dict:
             out[name] = {lang: {"r@1": m["recall@1"], "r@5": m["recall@5"], "mrr": m["mrr"]}
                          for lang, m in groups.items() if lang != "all"}
     return out
+
+
+def quality_delta(quality: dict, reference: dict) -> dict:
+    """Per eval set and language: the metrics minus the reference's, and the largest drop of R@5 and MRR."""
+    delta = {name: {lang: {m: round(v - reference[name][lang][m], 4) for m, v in metrics.items()}
+                    for lang, metrics in langs.items()} for name, langs in quality.items()}
+    drops = [-d[m] for langs in delta.values() for d in langs.values() for m in ("r@5", "mrr")]
+    return {"delta": delta, "worst_r5_mrr_drop": round(max([0.0, *drops]), 4)}
 
 
 def encoder_speed(sample_size: int = 300) -> dict:
@@ -148,10 +157,14 @@ def main(variants: list[str], out: str, speed: bool = True, cache: str | None = 
             name, config = parse_variant(spec)
             record["variants"][name] = cold_build(name, config, Path(tmp), cache)
             print(json.dumps({name: record["variants"][name]}, ensure_ascii=False), file=sys.stderr)
-    first = next(iter(record["variants"].values()))
-    record["speedup_vs_first"] = {n: round(first["build_s"] / v["build_s"], 2) for n, v in record["variants"].items()}
-    record["cpu_speedup_vs_first"] = {n: round(first["build_cpu_s"] / v["build_cpu_s"], 2)
+    reference = record["reference"] = REFERENCE if REFERENCE in record["variants"] else next(iter(record["variants"]))
+    first = record["variants"][reference]
+    record["speedup_vs_reference"] = {n: round(first["build_s"] / v["build_s"], 2)
                                       for n, v in record["variants"].items()}
+    record["cpu_speedup_vs_reference"] = {n: round(first["build_cpu_s"] / v["build_cpu_s"], 2)
+                                          for n, v in record["variants"].items()}
+    record["quality_vs_reference"] = {n: quality_delta(v["quality"], first["quality"])
+                                      for n, v in record["variants"].items() if n != reference}
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"bench_build-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
