@@ -25,7 +25,15 @@ import numpy as np
 from index.normalize import compact_key
 from index.text import split_sentences
 from search.abstain import answer_reason, question_reason
-from search.answer_units import answer_units, asked_kind, echo_body, echoes_question, holds_kind, kind_line
+from search.answer_units import (
+    answer_units,
+    asked_kind,
+    echo_body,
+    echoes_question,
+    holds_kind,
+    join_neighbour,
+    kind_line,
+)
 from search.citation import SourceText, text_to_original
 from search.cues import is_heading, number_near_terms, sentence_aim
 from search.highlight import term_spans
@@ -58,7 +66,6 @@ YEAR_PENALTY = 0.2
 DENSE_WEIGHT = 0.5
 RANK_PRIOR = 0.05
 MIN_SENTENCE_CHARS = 6  # shorter lines are headings or table debris
-JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
 # A sentence of another aim than the question's (a 2019 status sentence for a 2025 target question).
 # benchmarks/bench_answers.py on the seeds: 0 → 0.15 takes dev zh 20 → 21/26 and en_blind 41 → 42/60.
 AIM_PENALTY = 0.15
@@ -168,32 +175,6 @@ def score_sentences(
     return scored
 
 
-def _join_neighbour(best: ScoredSentence, hit: Hit, terms: Sequence[QueryTerm]) -> tuple[int, int]:
-    """Extend the answer by an adjacent sentence when that one holds question terms the answer lacks."""
-    text = hit.chunk.text
-    spans = split_sentences(text)
-    i = next((i for i, (a, b) in enumerate(spans) if a == best.start and b == best.end), None)
-    if i is None:
-        return best.start, best.end
-    own_key = _key(text[best.start:best.end])
-    missing = [t for t in terms if not _found(own_key, t)]
-    gains = []
-    for j in (i - 1, i + 1):
-        if 0 <= j < len(spans):
-            a, b = spans[j]
-            gain = sum(t.weight for t in missing if _found(_key(text[a:b]), t))
-            start, end = min(a, best.start), max(b, best.end)
-            # never across a line break: another paragraph, list item or table row is another record
-            if "\n" in text[start:end]:
-                continue
-            if gain > 0 and end - start <= JOIN_MAX_CHARS and b - a >= MIN_SENTENCE_CHARS:
-                gains.append((gain, start, end))
-    if not gains:
-        return best.start, best.end
-    _, start, end = max(gains)
-    return start, end
-
-
 def _eligible(own: float, coverage: float) -> bool:
     return own >= MIN_OWN_COVERAGE and coverage >= MIN_CONTEXT_COVERAGE
 
@@ -287,7 +268,7 @@ def answer_question(
         return no_answer(answer_reason(understood, place_answerable, reason))
     best = scored[0]
     hit = hits[best.hit_index]
-    start, end = _join_neighbour(best, hit, terms)
+    start, end = join_neighbour(hit.chunk.text, best.start, best.end, terms, MIN_SENTENCE_CHARS)
     if best.echo:  # the item's heading: its body sentence that holds what the question asks
         start, end = echo_body(hit.chunk.text, answer_units(hit.chunk.text, split_sentences(hit.chunk.text)),
                                start, end, terms)

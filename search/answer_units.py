@@ -30,6 +30,7 @@ ECHO_MAX_NOVEL = 2
 TITLE_LINE_EXTRA = 24  # a line holding the title and at most this many characters more is the title line
 KIND_LINES = 3  # a line of the asked kind this many lines from the answer is taken with it
 KIND_JOIN_MAX_CHARS = 260
+JOIN_MAX_CHARS = 200  # two adjacent sentences are joined only when together they stay this short
 
 _LIST_MARKER = re.compile(r"^[(（]?\d{1,2}[.、)）]?")
 _SERIAL = re.compile(r"\s*\d{1,3}\s*")
@@ -143,3 +144,34 @@ def echo_body(text: str, spans: Sequence[tuple[int, int]], start: int, end: int,
         if a >= end and missing and any(found(compact_key(text[a:b]), t) for t in missing):
             return a, b
     return start, end
+
+
+def join_neighbour(text: str, start: int, end: int, terms: Sequence[QueryTerm],
+                   min_chars: int = 6) -> tuple[int, int]:
+    """The answer ``text[start:end]`` extended by an adjacent sentence of the same line when that one
+    holds question terms the answer lacks (both together at most ``JOIN_MAX_CHARS``; the neighbour at
+    least ``min_chars``)."""
+    from index.text import split_sentences
+    from search.terms import found
+
+    spans = split_sentences(text)
+    i = next((i for i, (a, b) in enumerate(spans) if a == start and b == end), None)
+    if i is None:
+        return start, end
+    own_key = compact_key(text[start:end])
+    missing = [t for t in terms if not found(own_key, t)]
+    gains = []
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(spans):
+            a, b = spans[j]
+            gain = sum(t.weight for t in missing if found(compact_key(text[a:b]), t))
+            joined_start, joined_end = min(a, start), max(b, end)
+            # never across a line break: another paragraph, list item or table row is another record
+            if "\n" in text[joined_start:joined_end]:
+                continue
+            if gain > 0 and joined_end - joined_start <= JOIN_MAX_CHARS and b - a >= min_chars:
+                gains.append((gain, joined_start, joined_end))
+    if not gains:
+        return start, end
+    _, joined_start, joined_end = max(gains)
+    return joined_start, joined_end
