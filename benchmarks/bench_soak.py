@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import random
+import sys
 import threading
 import time
 from pathlib import Path
@@ -48,6 +49,8 @@ def soak(index: str, requests: int, clients: int = 4, every: int = 250, seed: in
                         failed.append(error)
                     if done[0] % every == 0:
                         samples.append((done[0], rss_mb(server.proc.pid)))
+                        print(f"{done[0]} requests, {samples[-1][1]:.0f} MB, {time.perf_counter() - started:.0f} s",
+                              file=sys.stderr, flush=True)
 
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(plan[i::clients],)) for i in range(clients)]
