@@ -45,10 +45,10 @@ test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
-# Everyday work: every test that loads no model and drives no browser (under a minute).
+# Everyday work: every test that loads no model, drives no browser and starts no Milvus (under a minute).
 test-fast: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -q -m "not model and not browser"
+	$(VENV)/bin/pytest -q -m "not model and not browser and not milvus"
 
 bench: setup
 	$(PY) benchmarks/bench_search.py

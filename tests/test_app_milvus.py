@@ -7,9 +7,13 @@ import os
 import re
 import urllib.request
 
+import pytest
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no network here; before gradio is imported
 
 from conftest import free_port  # noqa: E402
+
+pytestmark = pytest.mark.milvus
 
 QUESTIONS = ("深圳到2025年食品抽检量达到多少", "湖州绿色工厂建设目标")
 

@@ -24,6 +24,8 @@ from index.corpus import read_corpus
 from index.tokenize import get_tokenizer
 from search.backends import LocalBackend
 
+pytestmark = pytest.mark.milvus
+
 pytest.importorskip("milvus_lite", reason="the cluster extras: pip install -e '.[cluster]'")
 
 DEV = Path(__file__).resolve().parent.parent / "data" / "dev.jsonl"
