@@ -157,16 +157,19 @@ def _group_ok(out: list[tuple[str, int]], dropped_at: int) -> bool:
     return 1 <= len(out) - k <= 3 or dropped_at == len(out) - 3
 
 
+def _key(text: str, drop: str) -> str:
+    """The key alone, from the kept keys when ``text`` is passage-sized (no position list copied)."""
+    return (_cached_key(text, drop) if len(text) <= CACHED_KEY_CHARS else _key_with_positions(text, drop))[0]
+
+
 def normalize(text: str) -> str:
     """The key used for lexical matching (whitespace kept)."""
-    return _cached_key(text, "")[0] if len(text) <= CACHED_KEY_CHARS else _key_with_positions(text, "")[0]
+    return _key(text, "")
 
 
 def compact_key(text: str) -> str:
     """The matching key with every whitespace removed (spans compared across line breaks)."""
-    if len(text) <= CACHED_KEY_CHARS:
-        return _cached_key(text, "space")[0]
-    return _key_with_positions(text, "space")[0]
+    return _key(text, "space")
 
 
 def match_key(text: str) -> str:
