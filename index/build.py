@@ -259,6 +259,7 @@ def build_index(
     stored = StoredIndex(
         config=config, documents=corpus.documents, sections=corpus.sections, chunks=corpus.chunks,
         bm25=bm25, dense=dense, corpus_hash=corpus_hash(corpus.sources), sources=corpus.sources,
+        pages=corpus.pages,
     )
     backend = write_backend(config, stored, token_lists, units, target)  # {}: the local files only
     seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from index.documents import region_of, split_documents, years_of
 from index.furniture import page_furniture
 from index.normalize import to_simplified
 from index.outline import Heading, find_headings, section_paths
+from index.page_map import PagesKept, pages_of_file
 from index.reader import FileReport, SourceFile, read_paths
 from index.toc import find_tocs
 from index.types import Chunk, Document, Section
@@ -30,6 +31,7 @@ class Corpus:
     errors: list[str] = field(default_factory=list)
     reports: list[FileReport] = field(default_factory=list)  # one per file found: taken, partial or skipped
     sources: dict[str, str] = field(default_factory=dict)  # file name -> original text
+    pages: dict[str, PagesKept] = field(default_factory=dict)  # PDF file name -> its file and page map
 
 
 def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progress: bool = False) -> Corpus:
@@ -44,6 +46,8 @@ def read_corpus(paths: Iterable[str | Path], config: Config | None = None, progr
     taken: set[str] = set()
     for src in files:
         corpus.sources[src.name] = src.text
+        if kept := pages_of_file(src):
+            corpus.pages[src.name] = kept
         docs, sections, chunks = ingest_file(src, config, taken)
         corpus.documents += docs
         corpus.sections += sections

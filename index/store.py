@@ -14,6 +14,7 @@ Layout (``FORMAT_VERSION`` 2)::
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
     sources/               the original texts (UTF-8) under their names relative to the corpus root
                            (``sources/2024/plan.txt``), so citations and quote lookup slice exact offsets
+    pages/                 PDFs only: the file as read and its text-to-page map (``index.page_map``)
     quote/                 the quote-lookup 3-gram index (``index.quote_index``)
 
 No pickle anywhere; JSON is written with ``ensure_ascii=False`` so the files read as Chinese.
@@ -42,6 +43,7 @@ from index.chunk_table import ChunkTable
 from index.config import Config
 from index.embed_cache import encoder_slug
 from index.folder import file_digest, inventory, remove_stale_staging, source_path
+from index.page_map import PagesKept, write_pages
 from index.quote_index import QuoteIndex
 from index.types import Chunk, Document, Section
 
@@ -88,6 +90,7 @@ class StoredIndex:
     # (read back lazily by search.citation.SourceTexts, not at load)
     sources: dict[str, str] = field(default_factory=dict)
     quote: QuoteIndex | None = None  # built from ``sources`` on save when None
+    pages: dict[str, PagesKept] = field(default_factory=dict)  # PDF source -> its file and page map
     path: Path | None = None
 
 
@@ -131,6 +134,7 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
         file = folder / SOURCES / source_path(name)
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(text.encode("utf-8"))  # bytes: no newline translation, so the sha256 is the text's
+    write_pages(folder, stored.pages)
     quote = stored.quote or QuoteIndex.of_sources(stored.documents, stored.sources)
     quote.save(folder / QUOTE, stored.corpus_hash)
     manifest = {

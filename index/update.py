@@ -19,6 +19,7 @@ from index.config import Config, cache_dir
 from index.corpus import Corpus, ingest_file
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, get_encoder
+from index.page_map import kept_pages, pages_of_file
 from index.reader import FileReport, SourceError, read_file
 from index.reuse import CachedTokenizer, KnownVectors, StoredParts, code_version, stored_vectors
 from index.store import StoredIndex
@@ -70,6 +71,7 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
         if entry.kept is not None:
             documents, sections, chunks = entry.kept.of(record.doc_ids)
             text = entry.kept.text(record.source)
+            pages = kept_pages(stored.path, stored.manifest, record.source) if stored else None
             corpus.reports.append(kept_report(record, old_reports.get(record.source), text))
         else:
             progress(record.source, "reading")
@@ -85,13 +87,15 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
                 reports.append(FileReport(record.source, record.path, "skipped", "no text to index in it", src.fmt))
                 continue
             reports.append(file_report(src))
-            text = src.text
+            text, pages = src.text, pages_of_file(src)
             record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
             fresh.append((record.source, chunks))
         corpus.documents += documents
         corpus.sections += sections
         corpus.chunks += chunks
         corpus.sources[record.source] = text
+        if pages:
+            corpus.pages[record.source] = pages
         records.append(record)
 
     encoders = {c: (encoders or {}).get(c) or get_encoder(name) for c, name in dense_encoders(config).items()}

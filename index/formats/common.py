@@ -20,13 +20,28 @@ class SourceError(ValueError):
 
 
 @dataclass(frozen=True)
+class LineBox:
+    """Characters ``[start, end)`` of the extracted text are one printed line, inside the box
+    ``left, top, right, bottom`` given as fractions of the page (origin top left, as the page is shown)."""
+
+    start: int
+    end: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+@dataclass(frozen=True)
 class PageSpan:
-    """Characters ``[start, end)`` of the extracted text came from page ``page`` (1-based)."""
+    """Characters ``[start, end)`` of the extracted text came from page ``page`` (1-based); ``lines``
+    place them on the page (empty when the reader could not: a rotated page)."""
 
     start: int
     end: int
     page: int
     ocr: bool = False
+    lines: tuple[LineBox, ...] = ()
 
 
 @dataclass(frozen=True)

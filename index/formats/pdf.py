@@ -15,11 +15,12 @@ import io
 import re
 import statistics
 import subprocess
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from index.formats.common import Extracted, PageSpan, SourceError, join_wrapped, missing_tool, tidy
+from index.formats.common import Extracted, LineBox, PageSpan, SourceError, join_wrapped, missing_tool, tidy
 from index.markers import LADDER
 
 _PAGE_NUMBER = re.compile(
@@ -35,6 +36,8 @@ _RADICALS = str.maketrans("⺠⻄⻅⻆⻉⻋⻑⻓⻔⻚⻛⻜⻢⻥⻦⻧⻨�
 _OCR_LANGS = "chi_sim+eng"
 _OCR_DPI = 300
 _HEADER_BAND = 0.1  # top/bottom tenth of the page
+# PDFium is not thread-safe (pypdfium2 adds no locking): the reader and the app's page renderer take turns.
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,27 @@ def _margins(lines: list[_Line]) -> tuple[float, float, float]:
             sorted(x.size for x in long)[int(0.75 * (len(long) - 1))])  # Chinese characters' width
 
 
+def _placer(page, ocr: bool):
+    """A line's box as fractions of the page as shown (top left origin), or None on a rotated page."""
+    if page.get_rotation() % 360:
+        return None
+    left, bottom, right, top = page.get_bbox()
+    width, height = max(right - left, 1e-6), max(top - bottom, 1e-6)
+    if ocr:  # pixels of the page rendered at _OCR_DPI, y downwards and negated (_ocr)
+        scale = 72 / _OCR_DPI
+        return lambda x: (x.left * scale / width, -x.top * scale / height, x.right * scale / width,
+                          -x.bottom * scale / height)
+    return lambda x: ((x.left - left) / width, (top - x.top) / height, (x.right - left) / width,
+                      (top - x.bottom) / height)
+
+
 def read_pdf(raw: bytes, name: str) -> Extracted:
+    """The text of a PDF's bytes with its pages and their line boxes (``PageSpan.lines``)."""
+    with PDFIUM_LOCK:
+        return _read_pdf(raw, name)
+
+
+def _read_pdf(raw: bytes, name: str) -> Extracted:
     import pypdfium2 as pdfium
 
     try:
@@ -211,6 +234,7 @@ def read_pdf(raw: bytes, name: str) -> Extracted:
                 empty.pop()
                 prev, ocr = None, True  # pixels, not points: no join across the page break
             page_margins = _margins(lines) if ocr else margins
+            place, boxes = _placer(page, ocr), []
             for i, line in enumerate(lines):
                 if prev is not None and _joins(prev, line, *page_margins):
                     joined = join_wrapped(parts[-1], line.text)
@@ -226,8 +250,10 @@ def read_pdf(raw: bytes, name: str) -> Extracted:
                             start = length
                     parts.append(line.text)
                     length += len(line.text)
+                if place:
+                    boxes.append(LineBox(length - len(line.text), length, *(round(v, 4) for v in place(line))))
                 prev = line
-            spans.append(PageSpan(start, length, number, ocr=ocr))
+            spans.append(PageSpan(start, length, number, ocr=ocr, lines=tuple(boxes)))
             if ocr:
                 prev = None
         text = "".join(parts)

@@ -1,0 +1,114 @@
+"""The page map of a PDF: its page numbers agree with the chunks', a known passage's rectangle lies where
+it is printed, and the index keeps the PDF and the map (checksummed, kept by an update, refused when edited)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("reportlab")
+pytest.importorskip("pypdfium2")
+
+from pdf_fixture import FONT, HEIGHT, LEFT, TARGET_SENTENCE, WIDTH, build_pdf_index, plan_pdf  # noqa: E402
+
+from index.check import verify_index  # noqa: E402
+from index.page_map import PageMap, pages_of_file, read_map, read_original  # noqa: E402
+from index.reader import read_file  # noqa: E402
+from index.store import load_index  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not FONT.exists(), reason="needs fonts-wqy-microhei (make system)")
+PDF_NAME = "星河市规划.pdf"
+
+
+@pytest.fixture(scope="module")
+def pdf_index(tmp_path_factory) -> Path:
+    return build_pdf_index(tmp_path_factory.mktemp("pages"))
+
+
+def _read(tmp_path: Path):
+    file = tmp_path / PDF_NAME
+    file.write_bytes(plan_pdf())
+    return read_file(file, PDF_NAME)
+
+
+def test_a_passage_maps_to_its_page_and_a_rectangle_where_it_is_printed(tmp_path):
+    src = _read(tmp_path)
+    kept = pages_of_file(src)
+    assert kept is not None and kept.map.page_count == 2
+    start = src.text.index(TARGET_SENTENCE)
+    end = start + len(TARGET_SENTENCE)
+    assert kept.map.pages_of(start, end) == src.pages_of(start, end) == (2,)
+    assert kept.map.pages_of(0, 5) == (1,)
+    [mark] = kept.map.marks(start, end)  # one printed line
+    assert mark.page == 2
+    # printed from the left margin in the first line (baseline 40 pt below the top, 12 pt type)
+    assert abs(mark.left - LEFT / WIDTH) < 0.01
+    assert 0 < mark.top < 40 / HEIGHT < mark.top + mark.height < 60 / HEIGHT
+    assert 0.5 < mark.left + mark.width <= 1
+    # half the line: half the width (Chinese type on a fixed pitch)
+    [half] = kept.map.marks(start, start + len(TARGET_SENTENCE) // 2)
+    assert half.left == mark.left and half.width == pytest.approx(mark.width / 2, abs=0.02)
+    assert kept.map.marks(end + 1, end + 1) == []
+
+
+def test_the_map_reads_back_as_written(tmp_path):
+    kept = pages_of_file(_read(tmp_path))
+    assert PageMap.from_dict(json.loads(json.dumps(kept.map.to_dict()))) == kept.map
+
+
+def test_text_files_have_no_page_map(tmp_path):
+    file = tmp_path / "a.txt"
+    file.write_text("某市规划\n一、目标\n到2025年完成。\n", encoding="utf-8")
+    assert pages_of_file(read_file(file, "a.txt")) is None
+
+
+def test_the_index_keeps_the_pdf_and_its_map_checked_and_agreeing_with_citations(pdf_index):
+    stored = load_index(pdf_index)
+    files = stored.manifest["files"]
+    assert f"pages/{PDF_NAME}/original.pdf" in files and f"pages/{PDF_NAME}/map.json" in files
+    assert not any(name.startswith("pages/a.txt") for name in files)  # only PDFs
+    assert read_original(pdf_index, stored.manifest, PDF_NAME) == plan_pdf()
+    page_map = read_map(pdf_index, stored.manifest, PDF_NAME)
+    pdf_chunks = [c for c in stored.chunks if c.source == PDF_NAME]
+    assert pdf_chunks and all(page_map.pages_of(c.start, c.end) == c.pages for c in pdf_chunks)
+    assert verify_index(pdf_index).ok
+
+
+def test_an_edited_map_is_refused_and_reported_by_check(pdf_index, tmp_path):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(pdf_index, copy)
+    map_file = copy / "pages" / PDF_NAME / "map.json"
+    map_file.write_bytes(map_file.read_bytes().replace(b'"page":2', b'"page":3'))
+    stored = load_index(copy)
+    with pytest.raises(ValueError, match="rebuild with `planqa build`"):
+        read_map(copy, stored.manifest, PDF_NAME)
+    assert f"pages/{PDF_NAME}/map.json: checksum differs (edited or replaced)" in verify_index(copy).problems
+
+
+def test_an_update_keeps_the_page_files_of_a_pdf_it_does_not_read_again(tmp_path, register_hash_encoder):
+    from conftest import HashEncoder
+
+    from index.config import Config
+    from index.library import add_files, build
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / PDF_NAME).write_bytes(plan_pdf())
+    index = tmp_path / "index"
+    encoders = {"dense": HashEncoder(), "use": HashEncoder()}
+    build([plans], index=index, config=Config(encoder="hash-test"), encoders=encoders, cache=tmp_path / "cache")
+    before = load_index(index).manifest["files"][f"pages/{PDF_NAME}/map.json"]
+    (plans / PDF_NAME).unlink()  # the original is gone: only the index's copy remains
+    extra = tmp_path / "more" / "b.txt"
+    extra.parent.mkdir()
+    extra.write_text("某市规划\n一、目标\n到2025年完成。\n", encoding="utf-8")
+    report = add_files([extra], index=index, encoders=encoders, cache=tmp_path / "cache")
+    stored = load_index(index)
+    assert report.added == ("b.txt",) and {d.source for d in stored.documents} == {PDF_NAME, "b.txt"}
+    assert stored.manifest["files"][f"pages/{PDF_NAME}/map.json"] == before
+    assert read_original(index, stored.manifest, PDF_NAME) == plan_pdf()
+    assert verify_index(index).ok
