@@ -47,6 +47,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
     """
     import gradio as gr
 
+    from app_tabs.pages import add_page_route
     from app_upload import max_bytes
     from search.live import LiveEngine
 
@@ -82,6 +83,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
         footer_links=["api"],
     )
     add_health_route(demo, engine)
+    add_page_route(demo, engine)  # the viewer's rendered PDF pages
     if block:
         demo.block_thread()
     return demo

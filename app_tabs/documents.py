@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from search import render, render_viewer
+from app_tabs.pages import page_url
+from search import page_view, render, render_viewer
 
 
 def documents_list(engine: Any) -> str:
@@ -47,12 +48,14 @@ def view(engine: Any, doc_id: str | None, at: str | None = None) -> str:
     following = sections[index + 1] if index + 1 < len(sections) else (sections[0] if index < 0 and sections else None)
     lo, hi = (current.start, current.end) if current else (doc.start, sections[0].start if sections else doc.end)
     text = engine.source_text(doc.source) if hasattr(engine, "source_text") else None
-    shown = None
+    shown, pages = None, ()
     if text is not None:
         lo, hi = max(0, min(lo, span[0])), min(len(text), max(hi, span[1]))
         mark = span if span[1] > span[0] else None
         shown = render_viewer.ViewerText(text[lo:hi], lo, hi, mark)
-    return render_viewer.viewer(doc, sections, current, shown, previous, following)
+        if mark:  # a PDF's passage: its printed page(s) too
+            pages = [(page_url(doc_id, v.page), v) for v in page_view.page_views(engine, doc_id, *mark)]
+    return render_viewer.viewer(doc, sections, current, shown, previous, following, pages)
 
 
 def view_arg(engine: Any, arg: str | None) -> str:

@@ -1,8 +1,10 @@
 """HTML views of the Documents tab: the documents list, the upload report and the document viewer.
 
 The viewer shows one section of a document's original text with the cited range in a ``<mark>``,
-previous/next section buttons and the clickable outline beside it. Like ``search.render`` it only
-formats what it is given; the app finds the section and the text.
+previous/next section buttons and the clickable outline beside it; for a passage of a PDF, a
+显示原页 Show page toggle below holds the printed page(s) with the passage's lines drawn over them
+(``.page-mark``, placed in % of the page). Like ``search.render`` it only formats what it is given;
+the app finds the section, the text and the page images' addresses.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.types import Chunk, Document, Section
+from search.page_view import PageView
 from search.render import badge, esc, is_draft, note, plain_title, years_text
 from search.types import join_path
 
@@ -94,8 +97,11 @@ def viewer(
     shown: ViewerText | None,
     previous: Section | None = None,
     following: Section | None = None,
+    pages: Sequence[tuple[str, PageView]] = (),
 ) -> str:
-    """The document viewer (``#viewer`` holds it): head, prev/next, the section text with the mark, outline."""
+    """The document viewer (``#viewer`` holds it): head, prev/next, the section text with the mark, outline.
+
+    ``pages``: the image address and marks of each page the passage lies on (PDFs; else empty)."""
     facts = [doc.region or "—", years_text(doc.years)]
     facts += [x for x in (getattr(doc, "issuer", None), getattr(doc, "doc_number", None), getattr(doc, "date", None)) if x]
     draft = badge("征求意见稿 draft", "draft") if is_draft(doc.title, doc) else ""
@@ -111,12 +117,35 @@ def viewer(
     if shown is None:
         body = note("找不到这个文档的原文文件。 The source file of this document is not available.")
     else:
-        body = _marked(window(shown))
+        body = _marked(window(shown)) + page_view(pages)
     return (
         f'<div class="pq-viewer-grid"><div class="pq-card pq-reader">{head}{nav}{heading}{body}{nav}</div>'
         f'<details class="pq-card pq-outline-box" open><summary>目录 Outline</summary>'
         f"{outline_links(sections, current)}</details></div>"
     )
+
+
+def page_view(pages: Sequence[tuple[str, PageView]]) -> str:
+    """The 显示原页 Show page toggle: each page as rendered, the passage's lines marked over it."""
+    if not pages:
+        return ""
+    figures = []
+    for url, view in pages:
+        marks = "".join(
+            f'<div class="page-mark" style="position:absolute;left:{m.left:.2%};top:{m.top:.2%};width:{m.width:.2%};'
+            f'height:{m.height:.2%};background:rgba(255,200,0,.35);outline:1px solid rgba(200,140,0,.9)"></div>'
+            for m in view.marks
+        )
+        figures.append(
+            f'<figure class="pq-page" data-page="{view.page}" style="margin:.5em 0"><div class="pq-page-sheet" '
+            f'style="position:relative;display:inline-block;max-width:100%;border:1px solid #ccc">'
+            f'<img class="pq-page-image" src="{esc(url)}" alt="第 {view.page} 页 page {view.page}" loading="lazy" '
+            f'style="display:block;max-width:100%;height:auto">{marks}</div>'
+            f'<figcaption class="pq-meta">第 {view.page} 页 p. {view.page}</figcaption></figure>'
+        )
+    numbers = ", ".join(str(view.page) for _, view in pages)
+    return (f'<details class="pq-page-view"><summary class="pq-btn pq-show-page">显示原页 Show page (p. {numbers})'
+            f'</summary>{"".join(figures)}</details>')
 
 
 def _marked(shown: ViewerText) -> str:

@@ -1,0 +1,129 @@
+"""A PDF page as printed: the rectangles a passage covers, and the page rendered to PNG (pypdfium2).
+
+Both read only what the index keeps under ``pages/`` (``index.page_map``), by names its manifest
+lists, checked against their sha256: a document id that is unknown, not from a PDF, or a page outside
+the file is a ``PageNotFound`` with a plain message. Rendered pages are kept in a small LRU (a page of
+an A4 plan at scale 1.5 is ~150-250 KB of PNG), keyed by the build, so a rebuilt index never serves
+an old page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from index.page_map import PageMap, PageMark, read_map, read_original
+
+DEFAULT_SCALE = 1.5  # 72 dpi x 1.5: an A4 page 893 px wide, legible beside the text on a laptop screen
+MIN_SCALE, MAX_SCALE = 0.5, 3.0
+MAX_PIXELS = 2400  # the longer side of a rendered page, whatever the page size and scale
+CACHED_PAGES = 32
+
+
+class PageNotFound(LookupError):
+    """No page to show: the document is unknown or not a PDF, or the page is outside the file."""
+
+
+@dataclass(frozen=True)
+class PageView:
+    """Page ``page`` of document ``doc_id``, with the rectangles of the passage shown on it."""
+
+    doc_id: str
+    page: int
+    marks: tuple[PageMark, ...]
+
+
+def _stored(engine: Any):
+    return getattr(getattr(engine, "current", engine), "stored", None)
+
+
+class _Recent:
+    """The ``size`` values used last, by key (thread-safe enough: a lost race computes a value twice)."""
+
+    def __init__(self, size: int):
+        self.size, self.items = size, OrderedDict()
+
+    def get(self, key: tuple, make):
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        value = self.items[key] = make()
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return value
+
+
+_MAPS = _Recent(64)
+_PAGES = _Recent(CACHED_PAGES)
+
+
+def page_map(engine: Any, source: str) -> PageMap | None:
+    """The page map of source file ``source`` of the engine's index, or None (not a PDF, older index)."""
+    stored = _stored(engine)
+    if stored is None or stored.path is None:
+        return None
+    key = (str(stored.path), stored.manifest.get("build_id", ""), source)
+    try:
+        return _MAPS.get(key, lambda: read_map(stored.path, stored.manifest, source))
+    except (OSError, ValueError):
+        return None
+
+
+def page_views(engine: Any, doc_id: str, start: int, end: int) -> tuple[PageView, ...]:
+    """The pages ``[start, end)`` of document ``doc_id``'s source lies on, with its rectangles on each;
+    empty when the index keeps no page map for it."""
+    try:
+        doc = getattr(engine, "current", engine).document(doc_id)
+    except (ValueError, StopIteration, KeyError):
+        return ()
+    found = page_map(engine, doc.source)
+    if found is None or end <= start:
+        return ()
+    marks = found.marks(start, end)
+    return tuple(PageView(doc_id, page, tuple(m for m in marks if m.page == page))
+                 for page in found.pages_of(start, end))
+
+
+def render_page(engine: Any, doc_id: str, page: int, scale: float = DEFAULT_SCALE) -> bytes:
+    """Page ``page`` (1-based) of document ``doc_id``'s PDF as PNG bytes; ``scale`` is clamped to 0.5-3.
+
+    Raises:
+        PageNotFound: unknown document, not a PDF, or no such page (the message says which).
+    """
+    stored = _stored(engine)
+    try:
+        doc = getattr(engine, "current", engine).document(doc_id)
+    except (ValueError, StopIteration, KeyError):
+        raise PageNotFound(f"no document {doc_id!r} in this index") from None
+    found = page_map(engine, doc.source)
+    if stored is None or found is None:
+        raise PageNotFound(f"document {doc_id!r} is not a PDF kept with its pages; no page to show")
+    if not 1 <= page <= found.page_count:
+        raise PageNotFound(f"document {doc_id!r} has pages 1-{found.page_count}, not {page}")
+    scale = round(min(MAX_SCALE, max(MIN_SCALE, float(scale))), 2)
+    key = (str(stored.path), stored.manifest.get("build_id", ""), doc.source, page, scale)
+    return _PAGES.get(key, lambda: _render(stored, doc.source, page, scale))
+
+
+def _render(stored, source: str, page: int, scale: float) -> bytes:
+    import pypdfium2 as pdfium
+
+    from index.formats.pdf import PDFIUM_LOCK
+
+    raw = read_original(stored.path, stored.manifest, source)
+    if raw is None:
+        raise PageNotFound(f"the index keeps no PDF for {source!r}")
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(raw)
+        try:
+            sheet = pdf[page - 1]
+            longest = max(sheet.get_width(), sheet.get_height(), 1.0)
+            image = sheet.render(scale=min(scale, MAX_PIXELS / longest)).to_pil()
+            sheet.close()
+        finally:
+            pdf.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -1,0 +1,90 @@
+"""A PDF's page in the viewer: the rendered page (``/pdf-page``: 200 PNG, plain 404s) and the viewer's
+显示原页 Show page with the passage's rectangles; documents from other formats show no page."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+
+pytest.importorskip("reportlab")
+pytest.importorskip("pypdfium2")
+
+from conftest import HashEncoder  # noqa: E402
+from pdf_fixture import FONT, HEIGHT, TARGET_SENTENCE, WIDTH, build_pdf_index  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not FONT.exists(), reason="needs fonts-wqy-microhei (make system)")
+PDF_DOC = "星河市规划"
+
+
+@pytest.fixture(scope="module")
+def pdf_engine(tmp_path_factory):
+    from search.engine import Engine
+
+    index = build_pdf_index(tmp_path_factory.mktemp("app-pages"))
+    return Engine.load(index, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+
+
+@pytest.fixture(scope="module")
+def client(pdf_engine):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app_tabs.pages import add_page_route
+
+    demo = SimpleNamespace(app=FastAPI())  # what add_page_route needs of a launched gradio app
+    add_page_route(demo, SimpleNamespace(current=pdf_engine))
+    return TestClient(demo.app)
+
+
+def _target(engine):
+    doc = engine.document(PDF_DOC)
+    text = engine.source_text(doc.source)
+    start = text.index(TARGET_SENTENCE)
+    return start, start + len(TARGET_SENTENCE)
+
+
+def test_the_page_route_renders_a_png_at_a_bounded_scale(client):
+    from PIL import Image
+
+    got = client.get("/pdf-page", params={"doc": PDF_DOC, "page": 2})
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(got.content)).size == (WIDTH * 1.5, HEIGHT * 1.5)
+    huge = client.get("/pdf-page", params={"doc": PDF_DOC, "page": 1, "scale": 100})
+    assert Image.open(io.BytesIO(huge.content)).size == (WIDTH * 3, HEIGHT * 3)
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"doc": "nope", "page": 1}, "no document 'nope' in this index"),
+    ({"doc": "a", "page": 1}, "document 'a' is not a PDF kept with its pages; no page to show"),
+    ({"doc": PDF_DOC, "page": 3}, f"document '{PDF_DOC}' has pages 1-2, not 3"),
+    ({"doc": PDF_DOC, "page": 0}, f"document '{PDF_DOC}' has pages 1-2, not 0"),
+    ({"doc": "../../etc/passwd", "page": 1}, "no document '../../etc/passwd' in this index"),
+])
+def test_the_page_route_refuses_unknown_documents_and_pages_with_a_plain_404(client, params, message):
+    got = client.get("/pdf-page", params=params)
+    assert (got.status_code, got.headers["content-type"].split(";")[0], got.text) == (404, "text/plain", message)
+
+
+def test_the_viewer_of_a_pdf_passage_shows_its_page_with_the_passage_marked(pdf_engine):
+    from app_tabs.documents import view
+    from search.page_view import page_views
+
+    start, end = _target(pdf_engine)
+    [page] = page_views(pdf_engine, PDF_DOC, start, end)
+    assert page.page == 2 and len(page.marks) == 1 and 0 < page.marks[0].top < 0.2
+    html = view(pdf_engine, PDF_DOC, f"{start}-{end}")
+    assert f'<mark class="cited" id="pq-cited">{TARGET_SENTENCE}</mark>' in html  # the text view as before
+    assert "显示原页 Show page (p. 2)" in html
+    assert 'src="pdf-page?doc=%E6%98%9F%E6%B2%B3%E5%B8%82%E8%A7%84%E5%88%92&amp;page=2"' in html
+    assert html.count('class="page-mark"') == 1
+    assert f"left:{page.marks[0].left:.2%};top:{page.marks[0].top:.2%}" in html
+
+
+def test_other_documents_and_a_document_start_show_no_page(pdf_engine):
+    from app_tabs.documents import view
+
+    other = pdf_engine.document("a")
+    assert "pq-page-view" not in view(pdf_engine, "a", f"{other.start + 10}-{other.start + 20}")
+    assert "pq-page-view" not in view(pdf_engine, PDF_DOC, "")  # no passage, no page
