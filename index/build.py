@@ -122,12 +122,11 @@ def corpus_hash(sources: Mapping[str, str]) -> str:
 
 
 def build_bm25(token_lists: Sequence[list[str]], config: Config):
-    """A bm25s index (Lucene variant of BM25) over pre-tokenized passages."""
-    import bm25s
+    """A bm25s index (Lucene variant of BM25) over pre-tokenized passages, scored over numpy arrays
+    (``index.bm25_tokens``: bm25s' own scores, without its per-document loop) and keeping the token ids."""
+    from index.bm25_tokens import bm25_of_tokens
 
-    bm25 = bm25s.BM25(k1=config.bm25_k1, b=config.bm25_b)
-    bm25.index([list(t) for t in token_lists], show_progress=False)
-    return bm25
+    return bm25_of_tokens(token_lists, config.bm25_k1, config.bm25_b)
 
 
 def build_faiss(vectors: np.ndarray, factory: str = "Flat", ids: np.ndarray | None = None):

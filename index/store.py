@@ -12,6 +12,8 @@ Layout (``FORMAT_VERSION`` 2)::
                            one FAISS index per dense channel; its ids are chunk rows (several sentence
                            windows of a chunk share the chunk's row)
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
+    bm25_tokens/           every chunk's BM25 token ids (``index.bm25_tokens``): an update re-scores the
+                           kept chunks from them instead of tokenising them again
     sources/               the original texts (UTF-8) under their names relative to the corpus root
                            (``sources/2024/plan.txt``), so citations and quote lookup slice exact offsets
     pages/                 PDFs only: the file as read and its text-to-page map (``index.page_map``)
@@ -39,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from index.ann import read_ann
+from index.bm25_tokens import TOKENS_DIR
 from index.chunk_table import ChunkTable
 from index.config import Config
 from index.embed_cache import encoder_slug
@@ -128,6 +131,11 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
     for dense in stored.dense.values():
         faiss.write_index(dense.index, str(folder / dense.file))
     stored.bm25.save(str(folder / "bm25"), show_progress=False)
+    tokens = getattr(stored.bm25, "token_ids", None)  # set by index.bm25_tokens (not by bm25s itself)
+    if tokens is not None:
+        from index.reuse import tokens_version  # index.reuse imports this module
+
+        tokens.save(folder / TOKENS_DIR, stored.config.bm25_tokens, tokens_version())
     (folder / SOURCES).mkdir()
     for name, text in stored.sources.items():
         # names are paths relative to the corpus root (``plans/2024/a.txt``)
@@ -151,7 +159,8 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
             {"channel": d.channel, "name": d.encoder, "dim": d.dim, "file": d.file, "vectors": d.index.ntotal}
             for d in stored.dense.values()
         ],
-        "bm25": {"dir": "bm25", "vocab": len(stored.bm25.vocab_dict), "tokens": stored.config.bm25_tokens},
+        "bm25": {"dir": "bm25", "vocab": len(stored.bm25.vocab_dict), "tokens": stored.config.bm25_tokens,
+                 **({"token_ids": TOKENS_DIR} if tokens is not None else {})},
         "config": stored.config.to_dict(),
         "files": inventory(folder, skip=MANIFEST),
     }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index.bm25_tokens import StoredTokens
 from index.build import DENSE_CHANNELS, BuildSummary, build_index, dense_encoders, dense_units
 from index.catalog import LibraryFile, file_report, kept_report
 from index.config import Config, cache_dir
@@ -115,7 +116,9 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
     corpus.errors += [r.message for r in reports if r.status != "taken"]
     indexed = {r.source for r in records}
     names = {k: [n for n in v if n in indexed] if k in ("added", "replaced") else v for k, v in names.items()}
-    tokenizer = CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache))
+    # the kept chunks' tokens come from the stored index's token ids: only the new chunks are tokenised
+    tokenizer = StoredTokens(CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache)), stored,
+                             config.bm25_tokens)
     library = {**roots, "code_version": _kept_version(stored, fresh, entries),
                "files": [r.to_dict() for r in records]}
     summary: BuildSummary = build_index(
