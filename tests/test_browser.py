@@ -325,3 +325,47 @@ def test_an_uploaded_plan_is_listed_answers_without_a_restart_and_can_be_removed
     page.wait_for_selector("#upload-report :text('Removed from the index')", timeout=WAIT)
     assert "星河市" not in page.locator("#documents").inner_text()
     page.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_server(tmp_path_factory):
+    """The app over a plan PDF and two text plans (hash encoder: this path needs no model)."""
+    import app_serve
+    from conftest import HashEncoder
+    from pdf_fixture import FONT, build_pdf_index
+
+    from search.engine import Engine
+
+    if not FONT.exists():
+        pytest.skip("needs fonts-wqy-microhei (make system)")
+    index = build_pdf_index(tmp_path_factory.mktemp("pdf-app"))
+    engine = Engine.load(index, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+    port = free_port()
+    demo = app_serve.serve(engine, host="127.0.0.1", port=port, block=False, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_a_pdf_citation_shows_the_printed_page_with_the_passage_marked(pdf_server, browser):
+    from pdf_fixture import TARGET_SENTENCE
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{pdf_server}?q=星河市到2025年细颗粒物年均浓度降至多少")
+    page.wait_for_selector("#answer a.citation-link", timeout=WAIT)
+    page.locator("#answer a.citation-link").click()
+    page.wait_for_selector("#viewer mark", timeout=WAIT)
+    assert TARGET_SENTENCE in page.locator("#viewer mark").inner_text()  # the text view as before
+    # the answering sentence opens page 2 (its passage starts at a heading on the foot of page 1)
+    assert page.locator("#viewer .pq-show-page").inner_text() == "显示原页 Show page (p. 2)"
+    page.locator("#viewer .pq-show-page").click()  # 显示原页 Show page
+    image = page.locator("#viewer .pq-page-image").first
+    image.wait_for(state="visible", timeout=WAIT)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=WAIT)
+    sheet = page.locator("#viewer .pq-page-sheet").first
+    marks = sheet.locator(".page-mark")
+    assert marks.count() >= 1
+    box, mark = image.bounding_box(), marks.first.bounding_box()
+    assert box["x"] <= mark["x"] < mark["x"] + mark["width"] <= box["x"] + box["width"] + 1
+    assert box["y"] <= mark["y"] < mark["y"] + mark["height"] <= box["y"] + box["height"] + 1
+    shot(page, "page.png", "#viewer .pq-page-sheet")
+    page.close()
