@@ -2,9 +2,9 @@
 
 Both read only what the index keeps under ``pages/`` (``index.page_map``), by names its manifest
 lists, checked against their sha256: a document id that is unknown, not from a PDF, or a page outside
-the file is a ``PageNotFound`` with a plain message. Rendered pages are kept in a small LRU (a page of
-an A4 plan at scale 1.5 is ~150-250 KB of PNG), keyed by the build, so a rebuilt index never serves
-an old page.
+the file is a ``PageNotFound`` with a plain message. Rendered pages are kept in a small LRU (an A4
+plan page at scale 1.5 is ~140 KB of PNG), keyed by the build, so a rebuilt index never serves an old
+page.
 """
 
 from __future__ import annotations
@@ -125,5 +125,7 @@ def _render(stored, source: str, page: int, scale: float) -> bytes:
         finally:
             pdf.close()
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    # 64 colours keep red headers and antialiased type legible: an A4 gov.cn plan page at scale 1.5 is
+    # 141 KB instead of 457 KB in full colour (0.3 s instead of 0.16 s to encode, once per cached page)
+    image.quantize(64).save(out, format="PNG")
     return out.getvalue()
