@@ -10,6 +10,7 @@ page.
 from __future__ import annotations
 
 import io
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -40,18 +41,22 @@ def _stored(engine: Any):
 
 
 class _Recent:
-    """The ``size`` values used last, by key (thread-safe enough: a lost race computes a value twice)."""
+    """The ``size`` values used last, by key; ``make`` runs outside the lock (two racing requests may
+    both make a value: the later one is kept)."""
 
     def __init__(self, size: int):
-        self.size, self.items = size, OrderedDict()
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
 
     def get(self, key: tuple, make):
-        if key in self.items:
-            self.items.move_to_end(key)
-            return self.items[key]
-        value = self.items[key] = make()
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
         return value
 
 
@@ -112,7 +117,10 @@ def _render(stored, source: str, page: int, scale: float) -> bytes:
 
     from index.formats.pdf import PDFIUM_LOCK
 
-    raw = read_original(stored.path, stored.manifest, source)
+    try:
+        raw = read_original(stored.path, stored.manifest, source)
+    except (OSError, ValueError) as exc:  # edited or removed since the build
+        raise PageNotFound(str(exc)) from None
     if raw is None:
         raise PageNotFound(f"the index keeps no PDF for {source!r}")
     with PDFIUM_LOCK:

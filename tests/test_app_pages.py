@@ -88,3 +88,41 @@ def test_other_documents_and_a_document_start_show_no_page(pdf_engine):
     other = pdf_engine.document("a")
     assert "pq-page-view" not in view(pdf_engine, "a", f"{other.start + 10}-{other.start + 20}")
     assert "pq-page-view" not in view(pdf_engine, PDF_DOC, "")  # no passage, no page
+
+
+def test_an_index_built_before_page_maps_loads_and_shows_no_page(pdf_engine, tmp_path):
+    import json
+    import shutil
+
+    from app_tabs.documents import view
+    from search.engine import Engine
+    from search.page_view import PageNotFound, render_page
+
+    old = tmp_path / "index"
+    shutil.copytree(pdf_engine.path, old)
+    shutil.rmtree(old / "pages")
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if not k.startswith("pages/")}
+    (old / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    engine = Engine.load(old, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+    start, end = _target(engine)
+    html = view(engine, PDF_DOC, f"{start}-{end}")
+    assert f'<mark class="cited" id="pq-cited">{TARGET_SENTENCE}</mark>' in html and "pq-page-view" not in html
+    with pytest.raises(PageNotFound, match="is not a PDF kept with its pages"):
+        render_page(engine, PDF_DOC, 1)
+
+
+def test_an_edited_copy_of_the_pdf_is_a_plain_refusal(pdf_engine, tmp_path):
+    import shutil
+
+    from search.engine import Engine
+    from search.page_view import PageNotFound, render_page
+
+    copy = tmp_path / "index"
+    shutil.copytree(pdf_engine.path, copy)
+    original = copy / "pages" / "星河市规划.pdf" / "original.pdf"
+    raw = original.read_bytes()
+    original.write_bytes(raw[:-20] + b" " * 20)  # same size: load's size check passes, the checksum does not
+    engine = Engine.load(copy, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
+    with pytest.raises(PageNotFound, match="was edited since the index was built"):
+        render_page(engine, PDF_DOC, 1)
