@@ -125,12 +125,18 @@ def viewer(
     )
 
 
+# The page loads when the toggle opens it (lazy, inside a closed <details>); once it has its height the
+# passage's first line is scrolled into view: an A4 page is taller than the window.
+_TO_MARK = (' onload="const m=this.parentElement.querySelector(\'.page-mark\');'
+            'if(m&&this.closest(\'details\').open)m.scrollIntoView({block:\'center\'})"')
+
+
 def page_view(pages: Sequence[tuple[str, PageView]]) -> str:
     """The 显示原页 Show page toggle: each page as rendered, the passage's lines marked over it."""
     if not pages:
         return ""
     figures = []
-    for url, view in pages:
+    for number, (url, view) in enumerate(pages):
         marks = "".join(
             f'<div class="page-mark" style="position:absolute;left:{m.left:.2%};top:{m.top:.2%};width:{m.width:.2%};'
             f'height:{m.height:.2%};background:rgba(255,200,0,.35);outline:1px solid rgba(200,140,0,.9)"></div>'
@@ -140,7 +146,7 @@ def page_view(pages: Sequence[tuple[str, PageView]]) -> str:
             f'<figure class="pq-page" data-page="{view.page}" style="margin:.5em 0"><div class="pq-page-sheet" '
             f'style="position:relative;display:inline-block;max-width:100%;border:1px solid #ccc">'
             f'<img class="pq-page-image" src="{esc(url)}" alt="第 {view.page} 页 page {view.page}" loading="lazy" '
-            f'style="display:block;max-width:100%;height:auto">{marks}</div>'
+            f'style="display:block;max-width:100%;height:auto"{_TO_MARK if number == 0 else ""}>{marks}</div>'
             f'<figcaption class="pq-meta">第 {view.page} 页 p. {view.page}</figcaption></figure>'
         )
     numbers = ", ".join(str(view.page) for _, view in pages)

@@ -11,7 +11,19 @@ import pytest
 pytest.importorskip("reportlab")
 pytest.importorskip("pypdfium2")
 
-from pdf_fixture import FONT, HEIGHT, LEFT, TARGET_SENTENCE, WIDTH, build_pdf_index, plan_pdf  # noqa: E402
+from pdf_fixture import (  # noqa: E402
+    FONT,
+    HEIGHT,
+    LEFT,
+    SIZE,
+    STEP,
+    TARGET_LINE,
+    TARGET_SENTENCE,
+    TOP,
+    WIDTH,
+    build_pdf_index,
+    plan_pdf,
+)
 
 from index.check import verify_index  # noqa: E402
 from index.page_map import PageMap, pages_of_file, read_map, read_original  # noqa: E402
@@ -43,10 +55,11 @@ def test_a_passage_maps_to_its_page_and_a_rectangle_where_it_is_printed(tmp_path
     assert kept.map.pages_of(0, 5) == (1,)
     [mark] = kept.map.marks(start, end)  # one printed line
     assert mark.page == 2
-    # printed from the left margin in the first line (baseline 40 pt below the top, 12 pt type)
-    assert abs(mark.left - LEFT / WIDTH) < 0.01
-    assert 0 < mark.top < 40 / HEIGHT < mark.top + mark.height < 60 / HEIGHT
-    assert 0.5 < mark.left + mark.width <= 1
+    # printed after a two-character indent; the middle of its 12 pt type inside the mark, the next line's not
+    assert abs(mark.left - (LEFT + 2 * SIZE) / WIDTH) < 0.005
+    middle = TOP + STEP * TARGET_LINE - SIZE / 2
+    assert mark.top < middle / HEIGHT < mark.top + mark.height < (middle + STEP) / HEIGHT
+    assert 0.5 < mark.left + mark.width < 0.8
     # half the line: half the width (Chinese type on a fixed pitch)
     [half] = kept.map.marks(start, start + len(TARGET_SENTENCE) // 2)
     assert half.left == mark.left and half.width == pytest.approx(mark.width / 2, abs=0.02)
