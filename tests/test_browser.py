@@ -369,4 +369,7 @@ def test_a_pdf_citation_shows_the_printed_page_with_the_passage_marked(pdf_serve
     assert box["y"] <= mark["y"] < mark["y"] + mark["height"] <= box["y"] + box["height"] + 1
     page.locator("#viewer .pq-reader").evaluate("(reader) => reader.scrollIntoView({block: 'start'})")
     shot(page, "page.png")  # the text view with its mark, the toggle and the page's top with the passage
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone the page shrinks to the screen
+    page.wait_for_timeout(500)
+    assert page.evaluate(OVERFLOW_JS) <= 0 and marks.first.bounding_box()["width"] > 0
     page.close()
