@@ -129,3 +129,21 @@ def test_an_edited_copy_of_the_pdf_is_a_plain_refusal(pdf_engine, tmp_path):
     engine = Engine.load(copy, build_if_missing=False, encoders={"dense": HashEncoder(), "use": HashEncoder()})
     with pytest.raises(PageNotFound, match="was edited since the index was built"):
         render_page(engine, PDF_DOC, 1)
+
+
+def test_with_a_login_the_page_route_wants_the_session_cookie(pdf_engine):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app_tabs.pages import add_page_route
+
+    app = FastAPI()
+    # what gradio's App holds once launched with auth=(user, password): its session tokens by cookie
+    app.auth, app.auth_dependency, app.cookie_id, app.tokens = ("planqa", "secret"), None, "c1", {"t0k": "planqa"}
+    add_page_route(SimpleNamespace(app=app), pdf_engine)
+    client = TestClient(app)
+    params = {"doc": PDF_DOC, "page": 1}
+    assert (client.get("/pdf-page", params=params).status_code, client.get("/pdf-page", params=params).text) == (
+        401, "sign in first")
+    client.cookies.set("access-token-c1", "t0k")
+    assert client.get("/pdf-page", params=params).status_code == 200
