@@ -6,7 +6,8 @@ unless the next line is indented or opens a numbered heading after a full stop. 
 top or bottom of most pages (digits ignored) are running headers or footers; a line that is only a
 page number (``3``, ``- 3 -``, ``第3页``, ``3/12``) at either end of a page is dropped. Pages without a
 text layer are OCR'd with tesseract (``chi_sim+eng``) when it is installed, and marked as OCR; its
-word boxes give the lines, which join as on text pages.
+word boxes give the lines, which join as on text pages. Every line kept records where it was printed
+(``PageSpan.lines``, fractions of the page), so ``index.page_map`` can mark a passage on the page.
 """
 
 from __future__ import annotations
