@@ -125,3 +125,37 @@ def test_an_update_keeps_the_page_files_of_a_pdf_it_does_not_read_again(tmp_path
     assert stored.manifest["files"][f"pages/{PDF_NAME}/map.json"] == before
     assert read_original(index, stored.manifest, PDF_NAME) == plan_pdf()
     assert verify_index(index).ok
+
+
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs tesseract-ocr-chi-sim (make system)")
+def test_an_ocr_page_marks_the_passage_where_the_text_layer_does():
+    """The top of page 2 as a scanned image (200 dpi), read by OCR: its rectangle is the text layer's, within
+    3 points across and at the top; tesseract's boxes run a few points lower (16.6 against 11.2 high here)."""
+    import io
+
+    import pypdfium2 as pdfium
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from index.formats.pdf import read_pdf
+
+    printed, band = plan_pdf(), 150  # points of page 2 scanned: its first lines (OCR time grows with the area)
+    pdf = pdfium.PdfDocument(printed)
+    image = pdf[1].render(scale=200 / 72, crop=(0, HEIGHT - band, 0, 0)).to_pil()
+    pdf.close()
+    png, scan = io.BytesIO(), io.BytesIO()
+    image.save(png, format="PNG")
+    sheet = canvas.Canvas(scan, pagesize=(WIDTH, band))
+    sheet.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=WIDTH, height=band)
+    sheet.showPage()
+    sheet.save()
+    key = "细颗粒物年均浓度"
+    boxes = []
+    for raw, height in ((printed, HEIGHT), (scan.getvalue(), band)):
+        extracted = read_pdf(raw, "plan.pdf")
+        at = extracted.text.index(key)
+        [mark] = PageMap(extracted.pages, extracted.page_count).marks(at, at + len(key))
+        boxes.append((mark.page, mark.left * WIDTH, mark.top * height, mark.width * WIDTH, mark.height * height))
+    (text_page, *text), (ocr_page, *ocr) = boxes
+    assert (text_page, ocr_page) == (2, 1) and extracted.pages[0].ocr
+    assert all(abs(a - b) < limit for a, b, limit in zip(text, ocr, (3, 3, 3, 8))), (text, ocr)
