@@ -19,9 +19,10 @@ import numpy as np
 # Exact search stays under ~35 ms a query up to here (200k × 512 Flat, one thread: 34.5 ms); beyond, a
 # query of a hybrid search would pay more than the 100 ms budget at 1M (≈170 ms).
 FLAT_MAX_VECTORS = 200_000
-# Lists probed per query. bench_scale, 100k clustered vectors, IVF1265,SQ8, dev questions: recall@10
-# against Flat 0.853 / 0.909 / 0.938 / 0.965 at nprobe 8 / 16 / 32 / 64, 0.35–1.1 ms a query (Flat 32.5 ms).
-DEFAULT_NPROBE = 64
+# Lists probed per query, as a share of the lists: recall depends on the share of the corpus scanned.
+# bench_scale, 100k clustered vectors, IVF1265,SQ8, dev questions: recall@10 against Flat 0.853 / 0.909 /
+# 0.938 / 0.965 at nprobe 8 / 16 / 32 / 64 (64 = 5% of the lists), 0.35–1.1 ms a query (Flat 32.5 ms).
+PROBE_SHARE = 0.05
 # Vectors used to train the coarse quantiser and the SQ8 ranges: FAISS warns below 39 per list; 64
 # per list trains in seconds at 1M and loses nothing measurable against training on all vectors.
 TRAIN_PER_LIST = 64
@@ -32,20 +33,25 @@ def nlist_for(n: int) -> int:
     return max(1, int(round(4 * math.sqrt(n))))
 
 
+def nprobe_for(nlist: int) -> int:
+    """Lists an IVF index of ``nlist`` lists probes per query (``PROBE_SHARE`` of them)."""
+    return max(1, min(nlist, math.ceil(PROBE_SHARE * nlist)))
+
+
 def factory_for(n: int, flat_max: int = FLAT_MAX_VECTORS) -> str:
     """The ``faiss.index_factory`` string for ``n`` vectors."""
     return "Flat" if n <= flat_max else f"IVF{nlist_for(n)},SQ8"
 
 
 def build_ann(vectors: np.ndarray, ids: np.ndarray | None = None, factory: str = AUTO,
-              nprobe: int = DEFAULT_NPROBE, seed: int = 0):
+              nprobe: int | None = None, seed: int = 0):
     """An inner-product FAISS index over ``vectors`` whose ids are ``ids`` (chunk rows).
 
     Args:
         vectors: one L2-normalised row per embedded unit.
         ids: the chunk row of each vector (several may share one); default ``0..n-1``.
         factory: ``"auto"`` (``factory_for``) or a ``faiss.index_factory`` string ("Flat", "IVF1024,SQ8").
-        nprobe: IVF lists searched per query, written into the file.
+        nprobe: IVF lists searched per query, written into the file (default ``nprobe_for(nlist)``).
         seed: of the training sample.
 
     Raises:
@@ -65,7 +71,7 @@ def build_ann(vectors: np.ndarray, ids: np.ndarray | None = None, factory: str =
             inner.train(vectors[np.sort(rows)])
         ivf = faiss.try_extract_index_ivf(inner)
         if ivf is not None:
-            ivf.nprobe = min(nprobe, ivf.nlist)
+            ivf.nprobe = nprobe_for(ivf.nlist) if nprobe is None else min(nprobe, ivf.nlist)
         index = faiss.IndexIDMap(inner)
         index.add_with_ids(vectors, ids)
     except RuntimeError as exc:

@@ -43,6 +43,15 @@ class TokenIds:
                           dtype=np.int32, count=int(lengths.sum()))
         return cls(ids, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), tuple(vocab))
 
+    def extended(self, token_lists: Sequence[Sequence[str]]) -> TokenIds:
+        """These rows and one more per token list; terms not yet known get the next ids."""
+        vocab = {term: i for i, term in enumerate(self.vocab)}
+        more = TokenIds.of_lists(token_lists)
+        mapping = np.array([vocab.setdefault(term, len(vocab)) for term in more.vocab], dtype=np.int32)
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + more.offsets[1:]])
+        return TokenIds(np.concatenate([self.ids, mapping[more.ids] if len(more.ids) else more.ids]),
+                        offsets.astype(np.int64), tuple(vocab))
+
     def tokens(self, row: int) -> list[str]:
         return [self.vocab[i] for i in self.ids[self.offsets[row]:self.offsets[row + 1]].tolist()]
 

@@ -48,6 +48,7 @@ from index.embed_cache import encoder_slug
 from index.folder import file_digest, inventory, remove_stale_staging, source_path
 from index.page_map import PagesKept, write_pages
 from index.quote_index import QuoteIndex
+from index.quote_reuse import quote_index
 from index.types import Chunk, Document, Section
 
 FORMAT_VERSION = 2
@@ -122,7 +123,7 @@ def _section_dict(section: Section) -> dict:
     return d
 
 
-def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
+def _write_folder(folder: Path, stored: StoredIndex, extra: dict, previous: Path | None = None) -> None:
     import faiss
 
     _write_jsonl(folder / "documents.jsonl", [d.to_dict() for d in stored.documents])
@@ -143,7 +144,8 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(text.encode("utf-8"))  # bytes: no newline translation, so the sha256 is the text's
     write_pages(folder, stored.pages)
-    quote = stored.quote or QuoteIndex.of_sources(stored.documents, stored.sources)
+    # the documents the replaced index (``previous``) already keyed keep their keys (index/quote_reuse.py)
+    quote = stored.quote or quote_index(stored.documents, stored.sources, previous)
     quote.save(folder / QUOTE, stored.corpus_hash)
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -187,7 +189,7 @@ def save_index(stored: StoredIndex, target: str | Path, **extra: Any) -> Path:
     old = target.parent / f".{target.name}.old-{token}"
     staged.mkdir()
     try:
-        _write_folder(staged, stored, extra)
+        _write_folder(staged, stored, extra, target if (target / MANIFEST).is_file() else None)
         if target.exists():
             target.rename(old)
         staged.rename(target)

@@ -4,7 +4,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index.ann import FLAT_MAX_VECTORS, build_ann, factory_for, nlist_for, read_ann, set_nprobe
+from index.ann import FLAT_MAX_VECTORS, build_ann, factory_for, nlist_for, nprobe_for, read_ann, set_nprobe
 from index.types import Chunk
 from search.dense import DenseRetriever
 
@@ -23,6 +23,11 @@ def test_flat_up_to_the_threshold_then_ivf_sq8_with_4_sqrt_n_lists():
     assert factory_for(1_000_000) == "IVF4000,SQ8"
     assert nlist_for(250_000) == 2000
     assert factory_for(400, flat_max=100) == "IVF80,SQ8"
+
+
+def test_nprobe_is_a_fixed_share_of_the_lists_and_written_by_default():
+    assert (nprobe_for(1265), nprobe_for(4000), nprobe_for(10), nprobe_for(1)) == (64, 200, 1, 1)
+    assert ivf_of(build_ann(unit_vectors(2000), factory="IVF80,SQ8")).nprobe == 4
 
 
 def test_ivf_keeps_its_nprobe_and_chunk_ids_through_a_memory_mapped_load(tmp_path):
