@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from index.build import build_index, dense_encoders, dense_units  # noqa: E402
 from index.config import Config  # noqa: E402
 from index.corpus import read_corpus  # noqa: E402
-from index.encoders import embedding_text, get_encoder  # noqa: E402
+from index.encoders import cache_name, embedding_text, get_encoder  # noqa: E402
 from index.models import m3e_path  # noqa: E402
 from index.onnx_encoder import OnnxEncoder  # noqa: E402
 from search.engine import Engine  # noqa: E402
@@ -51,6 +51,7 @@ class Timed:
 
     def __init__(self, encoder):
         self.inner, self.name, self.seconds, self.cpu_seconds, self.texts = encoder, encoder.name, 0.0, 0.0, 0
+        self.cache_name = cache_name(encoder)
 
     @property
     def dim(self) -> int:

@@ -1,6 +1,6 @@
 """Embedding cache: an unchanged corpus re-embeds nothing, one new document embeds only its chunks.
 
-Keyed by (encoder name, sha1 of the exact embedded string). Per encoder a folder of shards, each two
+Keyed by (the encoder's ``index.encoders.cache_name``, sha1 of the exact embedded string). Per encoder a folder of shards, each two
 ``np.save`` files written with ``allow_pickle=False``: ``<shard>.npy`` (float32, one row per text) and
 ``<shard>.keys.npy`` (the sha1 digests, ``S40``). A build appends at most one shard per encoder; shard
 names are unique per process, and a shard counts only once its keys file exists (written last, by
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoders import Encoder
+from index.encoders import Encoder, cache_name
 
 MAX_SHARDS = 16
 
@@ -97,7 +97,8 @@ class EmbeddingCache:
             progress: called with the number of texts embedded after each batch (for a progress bar).
         """
         keys = [text_key(t) for t in texts]
-        found = self._load(encoder.name)
+        name = cache_name(encoder)
+        found = self._load(name)
         missing: dict[bytes, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in found and key not in missing:
@@ -113,7 +114,7 @@ class EmbeddingCache:
         if todo:
             block = np.concatenate(new_vectors)
             new_keys = [key for key, _ in todo]
-            self._write_shard(encoder.name, new_keys, block)
+            self._write_shard(name, new_keys, block)
             for row, key in enumerate(new_keys):
                 found[key] = (block, row)
         dim = _dim(found, encoder)

@@ -36,6 +36,12 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def cache_name(encoder: Encoder) -> str:
+    """What the embedding cache files an encoder's vectors under: its ``cache_name`` if it has one (an
+    encoder whose vectors change while its name stays, such as a re-exported ONNX file), else its name."""
+    return getattr(encoder, "cache_name", None) or encoder.name
+
+
 def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -90,7 +96,7 @@ class PooledEncoder:
 
     def __init__(self, encoder: Encoder, pool: Executor, batch_size: int,
                  progress: Callable[[int], object] | None = None):
-        self.inner, self.name, self.pool = encoder, encoder.name, pool
+        self.inner, self.name, self.cache_name, self.pool = encoder, encoder.name, cache_name(encoder), pool
         self.batch_size, self.progress = max(1, batch_size), progress
 
     @property

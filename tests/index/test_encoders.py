@@ -89,3 +89,38 @@ def test_an_onnx_file_path_is_an_int8_encoder():
 
     encoder = get_encoder(str(onnx_path(m3e_path())))
     assert isinstance(encoder, OnnxEncoder) and encoder.folder == m3e_path()
+
+
+def test_the_cache_files_vectors_under_the_cache_name(tmp_path, hash_encoder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embed_cache import EmbeddingCache
+    from index.encoders import PooledEncoder, cache_name
+
+    assert cache_name(hash_encoder) == "hash-test"
+    hash_encoder.cache_name = "hash-test@v2"
+    cache = EmbeddingCache(tmp_path)
+    with ThreadPoolExecutor(1) as pool:
+        pooled = PooledEncoder(hash_encoder, pool, batch_size=2)
+        assert (pooled.name, cache_name(pooled)) == ("hash-test", "hash-test@v2")
+        cache.embed(pooled, ["食品抽检", "营商环境"])
+    assert [p.name for p in tmp_path.iterdir()] == [cache.folder("hash-test@v2").name]
+    del hash_encoder.cache_name  # a vector cached under the plain name is not served for @v2, and back
+    assert cache.embed(hash_encoder, ["食品抽检"])[1] == 1
+
+
+def test_int8_vectors_are_cached_apart_from_other_exports():
+    from index.models import m3e_path
+    from index.onnx_encoder import OnnxEncoder
+
+    encoder = OnnxEncoder("m3e-small-int8", m3e_path())
+    assert (encoder.name, encoder.cache_name) == ("m3e-small-int8", "m3e-small-int8@model_qint8_r7")
+
+
+@pytest.mark.model
+def test_an_int8_vector_does_not_depend_on_its_batch():
+    int8 = get_encoder("m3e-small-int8")
+    alone = int8.encode(["食品抽检合格率保持在98%以上"])
+    batched = int8.encode(["推进机场综合保税区建设，加快建设国际消费中心城市，到2025年全市常住人口城镇化率达到75%",
+                           "食品抽检合格率保持在98%以上"])
+    np.testing.assert_array_equal(batched[1], alone[0])
