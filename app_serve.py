@@ -6,6 +6,7 @@ The UI itself is ``app.build_app``; this module launches it (queue, concurrency,
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -24,16 +25,21 @@ def _env_count(name: str, default: int) -> int:
 
 # Serving bounds, from the environment. Requests run at most CONCURRENCY at a time and at most QUEUE wait
 # (0: unbounded); beyond that Gradio answers "queue is full" at once instead of a wait of minutes.
-# Measured with benchmarks/bench_serve.py on the shared 2-core machine: the work is CPU-bound, 8 at a time
-# served no more than 2 (100 users: 4.3 vs 4.7 requests/s); a queue of 16 kept p95 at 5.0 s for 50 users
-# (57% answered, the rest told at once); unbounded queues answered all, with p95 33–95 s.
-DEFAULT_CONCURRENCY = 2
-DEFAULT_QUEUE = 16
+# Measured with benchmarks/bench_serve.py on the shared 2-core machine (load average 9 from other work):
+# with an unbounded queue, 100 users (think time 1-2 s) left at most 96-98 requests waiting, every user's
+# one; 200 holds them with room. 4 at a time against 2 at 100 users: 10.6 against 8.6 requests/s when
+# most are remembered, 4.5 against 3.6 when every request is new (a remembered answer need not wait
+# behind a comparison being computed; the engine's numpy/torch work releases the GIL).
+DEFAULT_CONCURRENCY = 4
+DEFAULT_QUEUE = 200
 # Gradio keeps each browser session's component values in memory, 10,000 sessions unless told: a soak of
 # 10,000 requests (each its own session) grew the server from 1.4 to 2.2 GB in its first 25 minutes.
 # The oldest sessions beyond this many are forgotten (their page keeps working; its compare tray and
 # set-aside chips start afresh).
 DEFAULT_SESSIONS = 1000
+# Results remembered per loaded index (ask, compare, cite by their exact inputs; 0: none): a repeated
+# request is answered without the engine.
+DEFAULT_MEMO = 2000
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -42,7 +48,8 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
 
     Environment: ``PLANQA_CONCURRENCY`` (requests at once), ``PLANQA_QUEUE`` (requests waiting, 0 =
     unbounded), ``PLANQA_SESSIONS`` (browser sessions whose state is kept), ``PLANQA_PASSWORD`` (and
-    ``PLANQA_USER``, default ``planqa``: a login), ``PLANQA_MAX_UPLOAD_MB``.
+    ``PLANQA_USER``, default ``planqa``: a login), ``PLANQA_MAX_UPLOAD_MB``, ``PLANQA_MEMO`` (results
+    remembered per index, 0 = none).
     An engine with a ``path`` is wrapped in ``search.live.LiveEngine``: a rebuilt index is picked up.
     """
     import gradio as gr
@@ -52,7 +59,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
     from search.live import LiveEngine
 
     if not hasattr(engine, "swap") and getattr(engine, "path", None) is not None:
-        engine = LiveEngine(engine)
+        engine = LiveEngine(engine, memo=_env_count("PLANQA_MEMO", DEFAULT_MEMO))
     password = os.environ.get("PLANQA_PASSWORD", "")
     auth = (os.environ.get("PLANQA_USER", "planqa"), password) if password else None
     if host not in LOOPBACK:
@@ -65,6 +72,15 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
         font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"],
         font_mono=["ui-monospace", "monospace"],
     )
+    # Gradio's queue rebuilds a pandas table of its last GRADIO_ANALYTICS_MAX_EVENTS (10,000) events after
+    # every event, for its monitoring page (not served here): under bench_serve's 50 users it was a third
+    # of the server's samples. A hundred events, summarised every thousand, keep that near nothing.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "100")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
+    # Gradio tries ``import matplotlib`` twice per event; when it is not installed each try searches the
+    # whole sys.path again (a tenth of the samples of remembered requests). None in sys.modules fails fast.
+    if "matplotlib" not in sys.modules and importlib.util.find_spec("matplotlib") is None:
+        sys.modules["matplotlib"] = None
     demo = build_app(engine)
     queue = _env_count("PLANQA_QUEUE", DEFAULT_QUEUE)
     demo.queue(max_size=queue or None, default_concurrency_limit=_env_count("PLANQA_CONCURRENCY", DEFAULT_CONCURRENCY))

@@ -1,8 +1,14 @@
 """Serving under load: a real ``planqa serve`` on 127.0.0.1, simulated users, abandoned requests.
 
-Each simulated user sends 5 mixed requests (ask in Chinese and English, compare, cite) through Gradio's
-browser protocol (``queue/join`` + the ``queue/data`` event stream), thinking 1–2 s between them.
-Reported per level: answered share, p50/p95 latency, requests/s, server CPU seconds per request. Then
+Each simulated user is one open page (one browser session) and sends 5 mixed requests (ask in Chinese
+and English, compare, cite) through Gradio's browser protocol (``queue/join`` + the ``queue/data`` event
+stream), thinking 1–2 s between them. All users are coroutines of one asyncio loop on raw HTTP
+connections, so the client takes next to nothing of the cores it shares with the server.
+Two modes: ``repeated`` draws the questions from fixed lists (a server that remembers results answers
+most from memory); ``fresh`` makes every question a numbered variant and every quote a new one, so
+every request is computed.
+Reported per level: answered share, p50/p95 latency, requests/s, server CPU seconds per request, the
+longest queue the server reported. Then
 30 abandoned requests (joined, stream closed at once, as a closed browser tab does) and the latency of
 one normal ask right after them.
 
@@ -20,6 +26,8 @@ sentences drawn from the index's own chunks. One JSON record, last line.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import json
 import os
 import platform
@@ -30,8 +38,8 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -47,6 +55,7 @@ QUESTIONS_EN = [
     "air quality goals", "elderly care services", "digital economy output",
 ]
 COMPARE = ["2025年主要目标", "PM2.5浓度目标", "保障措施"]
+QUOTES = 40  # quotes of the repeated mode
 # the settings before bounded serving: two requests at a time, an unbounded queue, no sentence memory
 BASELINE_ENV = {"PLANQA_CONCURRENCY": "2", "PLANQA_QUEUE": "0", "PLANQA_SENTENCE_CACHE": "0"}
 
@@ -101,6 +110,44 @@ class Server:
         self.log.close()
 
 
+async def http(host: str, port: int, method: str, path: str, body: bytes = b""):
+    """One HTTP/1.1 request on its own connection: ``(status, reader, writer)`` after the headers, and
+    whether the body is chunked. Raw asyncio streams: a client that costs the shared cores next to nothing
+    (httpx, a client and a thread per request, took 0.13 CPU-s a request, half the server's own)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    head = (f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    writer.write(head.encode() + body)
+    status = int((await reader.readline()).split()[1])
+    chunked = False
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        chunked |= name.strip().lower() == "transfer-encoding" and "chunked" in value.lower()
+    return status, reader, writer, chunked
+
+
+async def body_lines(reader: asyncio.StreamReader, chunked: bool):
+    """The body's lines as they arrive (an event stream is chunked)."""
+    buffer = b""
+    while True:
+        if chunked:
+            size = int((await reader.readline()).strip() or b"0", 16)
+            if size == 0:
+                break
+            data = await reader.readexactly(size + 2)
+            buffer += data[:-2]
+        else:
+            data = await reader.read(65536)
+            if not data:
+                break
+            buffer += data
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8").rstrip("\r")
+    if buffer:
+        yield buffer.decode("utf-8")
+
+
 class Api:
     """Gradio's browser protocol for named endpoints: defaults for every parameter but the first."""
 
@@ -108,72 +155,94 @@ class Api:
         import httpx
 
         self.url = url
+        parts = urllib.parse.urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port
         config = httpx.get(url + "config", timeout=30).json()
         info = httpx.get(url + "gradio_api/info", timeout=30).json()["named_endpoints"]
         self.fn = {d.get("api_name"): d["id"] for d in config["dependencies"] if d.get("api_name")}
         self.defaults = {name.strip("/"): [p.get("parameter_default") for p in e["parameters"]]
                          for name, e in info.items()}
+        self.queue_seen = 0  # the longest queue the server reported (its "estimation" messages)
 
-    def request(self, api: str, first: str, timeout: float = 120.0, abandon: bool = False) -> tuple[bool, float, str]:
-        """(answered, seconds, error) of one call; ``abandon``: close the stream right after joining."""
-        import httpx
+    async def call(self, api: str, first: str, timeout: float = 120.0, abandon: bool = False,
+                   session: str | None = None) -> tuple[bool, float, str]:
+        """(answered, seconds, error) of one call; ``abandon``: close the stream right after joining.
 
-        session = uuid.uuid4().hex[:11]
-        data = [first, *self.defaults[api][1:]]
+        ``session``: the browser session (one per open page); a new one when None."""
         started = time.perf_counter()
         try:
-            with httpx.Client(timeout=timeout) as client:
-                joined = client.post(self.url + "gradio_api/queue/join", json={
-                    "data": data, "event_data": None, "fn_index": self.fn[api], "trigger_id": None,
-                    "session_hash": session})
-                if joined.status_code != 200:
-                    return False, time.perf_counter() - started, f"join {joined.status_code}: {joined.text[:80]}"
-                with client.stream("GET", self.url + "gradio_api/queue/data",
-                                   params={"session_hash": session}) as stream:
-                    if abandon:
-                        return False, time.perf_counter() - started, "abandoned"
-                    for line in stream.iter_lines():
-                        if not line.startswith("data:"):
-                            continue
-                        msg = json.loads(line[5:])
-                        if msg.get("msg") == "process_completed":
-                            ok = bool(msg.get("success"))
-                            return ok, time.perf_counter() - started, "" if ok else str(msg.get("output"))[:80]
-                        if time.perf_counter() - started > timeout:
-                            break
-        except httpx.HTTPError as exc:
-            return False, time.perf_counter() - started, f"{type(exc).__name__}"
-        return False, time.perf_counter() - started, "timeout"
+            return await asyncio.wait_for(self._call(api, first, abandon, started, session or uuid.uuid4().hex[:11]),
+                                          timeout)
+        except TimeoutError:
+            return False, time.perf_counter() - started, "timeout"
+        except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
+            return False, time.perf_counter() - started, type(exc).__name__
+
+    async def _call(self, api: str, first: str, abandon: bool, started: float, session: str) -> tuple[bool, float, str]:
+        body = json.dumps({"data": [first, *self.defaults[api][1:]], "event_data": None, "fn_index": self.fn[api],
+                           "trigger_id": None, "session_hash": session}).encode()
+        status, reader, writer, chunked = await http(self.host, self.port, "POST", "/gradio_api/queue/join", body)
+        text = "".join([line async for line in body_lines(reader, chunked)])
+        writer.close()
+        if status != 200:
+            return False, time.perf_counter() - started, f"join {status}: {text[:80]}"
+        status, reader, writer, chunked = await http(self.host, self.port, "GET",
+                                                     f"/gradio_api/queue/data?session_hash={session}")
+        try:
+            if abandon:
+                return False, time.perf_counter() - started, "abandoned"
+            async for line in body_lines(reader, chunked):
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "estimation":
+                    self.queue_seen = max(self.queue_seen, msg.get("queue_size") or 0)
+                if msg.get("msg") == "process_completed":
+                    ok = bool(msg.get("success"))
+                    return ok, time.perf_counter() - started, "" if ok else str(msg.get("output"))[:80]
+            return False, time.perf_counter() - started, "stream ended"
+        finally:
+            writer.close()
+
+    def request(self, api: str, first: str, timeout: float = 120.0, abandon: bool = False) -> tuple[bool, float, str]:
+        """``call`` for threaded callers (bench_soak)."""
+        return asyncio.run(self.call(api, first, timeout, abandon))
 
 
-def user_plan(rng: random.Random, quotes: list[str]) -> list[tuple[str, str]]:
-    return [("ask", rng.choice(QUESTIONS_ZH)), ("ask", rng.choice(QUESTIONS_EN)), ("cite", rng.choice(quotes)),
+def user_plan(rng: random.Random, quotes: list[str], fresh: itertools.count | None = None) -> list[tuple[str, str]]:
+    """A user's 5 requests. ``fresh``: every question a numbered variant, never asked before in the run,
+    and every quote drawn once (``quotes`` must then be long enough), so no result can be remembered."""
+    plan = [("ask", rng.choice(QUESTIONS_ZH)), ("ask", rng.choice(QUESTIONS_EN)), ("cite", rng.choice(quotes)),
             ("ask", rng.choice(QUESTIONS_ZH)), ("compare", rng.choice(COMPARE))]
+    if fresh is None:
+        return plan
+    return [(api, quotes.pop() if api == "cite" else f"{text}（{next(fresh)}）" if api != "ask" or
+             re.search(r"[\u4e00-\u9fff]", text) else f"{text} ({next(fresh)})") for api, text in plan]
 
 
-def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int, cap: float) -> dict:
+def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int, cap: float,
+              fresh: itertools.count | None = None) -> dict:
     results: list[tuple[bool, float, str]] = []
-    lock = threading.Lock()
     stop_at = time.monotonic() + cap
+    api.queue_seen = 0
 
-    def user(number: int) -> None:
+    async def user(number: int) -> None:
         rng = random.Random(seed * 1000 + number)
-        time.sleep(rng.uniform(0, 1.5))  # users arrive over the first think time
-        for api_name, text in user_plan(rng, quotes):
+        session = uuid.uuid4().hex[:11]  # a user is one open page: its requests share the browser session
+        await asyncio.sleep(rng.uniform(0, 1.5))  # users arrive over the first think time
+        for api_name, text in user_plan(rng, quotes, fresh):
             if time.monotonic() > stop_at:
-                outcome = (False, 0.0, "not sent: level time cap")
+                results.append((False, 0.0, "not sent: level time cap"))
             else:
-                outcome = api.request(api_name, text, timeout=max(1.0, stop_at - time.monotonic()))
-            with lock:
-                results.append(outcome)
-            time.sleep(rng.uniform(1.0, 2.0))
+                results.append(await api.call(api_name, text, timeout=max(1.0, stop_at - time.monotonic()),
+                                              session=session))
+            await asyncio.sleep(rng.uniform(1.0, 2.0))
+
+    async def everyone() -> None:
+        await asyncio.gather(*(user(i) for i in range(users)))
 
     cpu0, client0, started = server.cpu_seconds(), time.process_time(), time.perf_counter()
-    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(cap + 150)
+    asyncio.run(everyone())
     wall = time.perf_counter() - started
     answered = [s for ok, s, _ in results if ok]
     errors: dict[str, int] = {}
@@ -189,20 +258,21 @@ def run_level(api: Api, server: Server, users: int, quotes: list[str], seed: int
         "server_cpu_s_per_request": round((server.cpu_seconds() - cpu0) / max(1, len(answered)), 3),
         # the simulated users share the machine: their CPU is taken from the server's
         "client_cpu_s": round(time.process_time() - client0, 1), "load_average": os.getloadavg()[0],
-        "errors": errors,
+        "longest_queue": api.queue_seen, "errors": errors,
     }
 
 
-def abandoned(api: Api, count: int = 30) -> dict:
-    """``count`` asks joined and dropped at once, then one normal ask (its latency is the number)."""
-    threads = [threading.Thread(target=api.request, args=("ask", QUESTIONS_ZH[i % len(QUESTIONS_ZH)]),
-                                kwargs={"abandon": True}) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+def abandoned(api: Api, numbers: itertools.count, count: int = 30) -> dict:
+    """``count`` asks joined and dropped at once, then one normal ask (its latency is the number); all
+    numbered variants, new to the server, so none is answered from memory."""
+
+    async def drop_all() -> None:
+        await asyncio.gather(*(api.call("ask", f"{QUESTIONS_ZH[i % len(QUESTIONS_ZH)]}（{next(numbers)}）",
+                                        abandon=True) for i in range(count)))
+
+    asyncio.run(drop_all())
     time.sleep(0.5)
-    ok, seconds, error = api.request("ask", "深圳2025年食品安全目标")
+    ok, seconds, error = api.request("ask", f"深圳2025年食品安全目标（{next(numbers)}）")
     return {"abandoned": count, "next_ask_answered": ok, "next_ask_s": round(seconds, 3), "error": error}
 
 
@@ -214,15 +284,22 @@ def sample_quotes(index: str, count: int = 40, seed: int = 0) -> list[str]:
 
 
 def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str], cap: float,
-            with_abandoned: bool, root: Path = ROOT) -> dict:
+            with_abandoned: bool, root: Path = ROOT, modes: tuple[str, ...] = ("repeated",)) -> dict:
+    """Levels on one server, in each mode: ``repeated`` (the question lists; a server that remembers
+    results answers most from memory) then ``fresh`` (every request new to it: ``user_plan``'s ``fresh``)."""
     server = Server(index, env, root=root)
     try:
         api = Api(server.url)
         api.request("ask", "深圳2025年目标")  # warm
-        out = {"env": env, "root": str(root), "index": index,
-               "levels": [run_level(api, server, n, quotes, seed=n, cap=cap) for n in levels]}
+        numbers, spare = itertools.count(1), quotes[QUOTES:]
+        out = {"env": env, "root": str(root), "index": index, "levels": []}
+        for mode in modes:
+            for n in levels:
+                level = run_level(api, server, n, spare if mode == "fresh" else quotes[:QUOTES], seed=n, cap=cap,
+                                  fresh=numbers if mode == "fresh" else None)
+                out["levels"].append({"mode": mode, **level})
         if with_abandoned:
-            out["abandoned"] = abandoned(api)
+            out["abandoned"] = abandoned(api, numbers)
         return out
     finally:
         server.stop()
@@ -231,21 +308,24 @@ def measure(index: str, env: dict[str, str], levels: list[int], quotes: list[str
 def main(index: str, users: tuple[int, ...] = (1, 10, 50, 100), ratio_users: int = 50,
          baseline_env: dict[str, str] | None = None, cap: float = 240.0, out: str | None = None,
          candidate_env: dict[str, str] | None = None, baseline: bool = True,
-         baseline_root: Path | None = None, baseline_index: str | None = None) -> dict:
-    quotes = sample_quotes(index)
+         baseline_root: Path | None = None, baseline_index: str | None = None,
+         modes: tuple[str, ...] = ("repeated", "fresh")) -> dict:
+    # the repeated mode's 40 quotes, then one unseen quote per user of every fresh level
+    quotes = sample_quotes(index, count=QUOTES + sum(users) + 10)
     if baseline:
         baseline = measure(baseline_index or index, baseline_env or BASELINE_ENV, [ratio_users], quotes, cap,
                            with_abandoned=True, root=baseline_root or ROOT)
     else:  # exploring candidate settings only: no ratio
         baseline = {"env": baseline_env or BASELINE_ENV, "levels": [{"requests_per_s": 0}]}
-    candidate = measure(index, candidate_env or {}, list(users), quotes, cap, with_abandoned=True)
-    rate = {r["users"]: r["requests_per_s"] for r in candidate["levels"]}
+    candidate = measure(index, candidate_env or {}, list(users), quotes, cap, with_abandoned=True, modes=modes)
     base_rate = baseline["levels"][0]["requests_per_s"]
     record = {
         "benchmark": "bench_serve", "index": index, "machine": {"cpus": os.cpu_count(),
                                                                 "python": platform.python_version()},
         "baseline": baseline, "candidate": candidate,
-        "throughput_ratio": round(rate.get(ratio_users, 0) / base_rate, 2) if base_rate else None,
+        # per mode: the candidate's answered requests/s at ratio_users over the baseline's
+        "throughput_ratio": {r["mode"]: round(r["requests_per_s"] / base_rate, 2) for r in candidate["levels"]
+                             if r["users"] == ratio_users} if base_rate else None,
     }
     text = json.dumps(record, ensure_ascii=False)
     if out:
@@ -267,6 +347,8 @@ if __name__ == "__main__":
                         help="another checkout (e.g. a git worktree of an older commit) to serve as the baseline")
     parser.add_argument("--baseline-index", help="the baseline's index (built by its own code); default --index")
     parser.add_argument("--out", help="also write the JSON record here")
+    parser.add_argument("--modes", default="repeated,fresh", help="repeated (the question lists), fresh (all new)")
     a = parser.parse_args()
     main(a.index, tuple(int(u) for u in a.users.split(",")), a.ratio_users, json.loads(a.baseline_env), a.cap,
-         a.out, json.loads(a.candidate_env), not a.no_baseline, a.baseline_root, a.baseline_index)
+         a.out, json.loads(a.candidate_env), not a.no_baseline, a.baseline_root, a.baseline_index,
+         tuple(a.modes.split(",")))

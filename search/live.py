@@ -31,14 +31,17 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 class LiveEngine:
     """Holds the current ``Engine`` of an index folder and swaps in a rebuilt one."""
 
-    def __init__(self, engine, loader: Callable[[Path], object] | None = None, interval: float = 2.0):
+    def __init__(self, engine, loader: Callable[[Path], object] | None = None, interval: float = 2.0,
+                 memo: int = 0):
         """Args:
             engine: the loaded ``search.engine.Engine`` (its ``path`` is watched).
             loader: path → a new engine; ``Engine.load(path, build_if_missing=False)`` with the same
                 encoders when None.
             interval: seconds between two looks at the manifest.
+            memo: results remembered per loaded index (``search.memo.RememberingEngine``); 0: none.
         """
-        self._engine = engine
+        self.memo = memo
+        self._engine = self._remembering(engine)
         self.path = Path(engine.path)
         if loader is None:
             from search.engine import Engine
@@ -56,6 +59,13 @@ class LiveEngine:
         self._loading: threading.Thread | None = None
         self.error: str = ""  # why the last reload failed (the old engine keeps serving)
 
+    def _remembering(self, engine):
+        from search.memo import RememberingEngine
+
+        if not self.memo or isinstance(engine, RememberingEngine):
+            return engine
+        return RememberingEngine(engine, self.memo)
+
     @property
     def current(self):
         """The engine to answer this request with (never blocks on a reload)."""
@@ -72,7 +82,7 @@ class LiveEngine:
 
     def _reload(self, seen) -> None:
         try:
-            engine = self._loader(self.path)
+            engine = self._remembering(self._loader(self.path))
         except Exception as exc:  # a half-replaced or damaged folder: keep serving the old index
             logger.warning("planqa: the rebuilt index at %s did not load (%s); still serving the old one",
                            self.path, exc)
@@ -88,6 +98,7 @@ class LiveEngine:
 
     def swap(self, engine) -> None:
         """Serve ``engine`` from now on (e.g. after an upload rebuilt the index in this process)."""
+        engine = self._remembering(engine)
         with self._lock:
             self._engine = engine
             self._seen = _identity(self.path)
