@@ -43,7 +43,8 @@ EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
 DEFAULT_VARIANTS = ("fp32:encoder=m3e-small", "int8:encoder=m3e-small-int8")
 REFERENCE = "fp32"  # the variant the ratios and metric deltas are against (else the first one)
 # what a variant's record names of its config (all of it is in each index's manifest)
-RECORDED = ("encoder", "use_encoder", "dense_window", "use_window", "dense_context", "use_context", "channels")
+RECORDED = ("encoder", "use_encoder", "dense_window", "use_window", "dense_context", "use_context", "dense_context_apart",
+            "use_context_apart", "channels")
 
 
 class Timed:

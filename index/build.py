@@ -27,7 +27,7 @@ from index.backend import write_backend
 from index.config import Config, cache_dir, index_dir
 from index.corpus import Corpus, read_corpus
 from index.embed_cache import EmbeddingCache
-from index.encoders import Encoder, PooledEncoder, embed_workers, embedding_text, get_encoder
+from index.encoders import CONTEXT_APART, Encoder, PooledEncoder, embed_workers, embedding_text, get_encoder
 from index.store import DenseIndex, StoredIndex, save_index
 from index.text import SENTENCE_END
 from index.tokenize import Tokenizer, get_tokenizer
@@ -37,18 +37,21 @@ from index.types import Chunk
 @dataclass(frozen=True)
 class Windows:
     """How a dense channel cuts a chunk for embedding: sentence windows of at most ``chars`` characters
-    (0: the whole chunk), each with the chunk's context line in front or not (``context``)."""
+    (0: the whole chunk), each with the chunk's context line in front or not (``context``); ``apart``:
+    the context line embedded on its own and mixed in (``index.encoders.ContextApart``)."""
 
     chars: int
     context: bool = True
+    apart: bool = False
 
 
 # Dense channels -> (encoder name, windows) from the config. "bm25" is the one lexical channel.
 # USE gets longer windows than m3e (Config.use_window): it is slower and English questions paraphrase
 # more than they quote.
 DENSE_CHANNELS: dict[str, Callable[[Config], tuple[str, Windows]]] = {
-    "dense": lambda config: (config.encoder, Windows(config.dense_window, config.dense_context)),
-    "use": lambda config: (config.use_encoder, Windows(config.use_window, config.use_context)),
+    "dense": lambda config: (config.encoder, Windows(config.dense_window, config.dense_context,
+                                                     config.dense_context_apart)),
+    "use": lambda config: (config.use_encoder, Windows(config.use_window, config.use_context, config.use_context_apart)),
 }
 LEXICAL_CHANNELS = ("bm25",)
 
@@ -98,8 +101,9 @@ def sentence_windows(text: str, max_chars: int) -> list[str]:
 
 
 def dense_units(chunks: Sequence[Chunk], windows: Windows | int) -> tuple[list[str], np.ndarray]:
-    """The strings to embed (each window, with its chunk's context in front if ``windows.context``, in
-    simplified characters) and, per string, the row of its chunk: the FAISS id of its vector.
+    """The strings to embed (each window, with its chunk's context in front if ``windows.context``, or
+    marked to be embedded apart if ``windows.apart``, in simplified characters) and, per string, the row
+    of its chunk: the FAISS id of its vector.
 
     ``windows`` is a channel's ``DENSE_CHANNELS`` entry, or a window size (context in front)."""
     if not isinstance(windows, Windows):
@@ -109,7 +113,10 @@ def dense_units(chunks: Sequence[Chunk], windows: Windows | int) -> tuple[list[s
     for row, chunk in enumerate(chunks):
         context = chunk.context if windows.context else ""
         for window in sentence_windows(chunk.text, windows.chars):
-            texts.append(embedding_text(f"{context}\n{window}" if context else window))
+            if context and windows.apart:
+                texts.append(embedding_text(context) + CONTEXT_APART + embedding_text(window))
+            else:
+                texts.append(embedding_text(f"{context}\n{window}" if context else window))
             rows.append(row)
     return texts, np.asarray(rows, dtype=np.int64)
 

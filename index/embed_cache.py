@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoders import Encoder, cache_name
+from index.encoders import Encoder, cache_name, with_context_apart
 
 MAX_SHARDS = 16
 
@@ -96,6 +96,7 @@ class EmbeddingCache:
             batch_size: texts per ``encode`` call.
             progress: called with the number of texts embedded after each batch (for a progress bar).
         """
+        encoder = with_context_apart(encoder)  # units may hold their context apart (index.encoders)
         keys = [text_key(t) for t in texts]
         name = cache_name(encoder)
         found = self._load(name)

@@ -101,7 +101,8 @@ def mini_index(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("mini")
     plans = write_plans(root / "plans")
-    build_index([plans], index=root / "index", config=Config(encoder="hash-test"),
+    # the context line in front of each window: one hash-encoder call per window, as the counts expect
+    build_index([plans], index=root / "index", config=Config(encoder="hash-test", dense_context_apart=False),
                 encoders={"dense": HashEncoder(), "use": HashEncoder()}, cache=root / "cache")
     return root / "index"
 

@@ -195,7 +195,7 @@ def test_library_updates_reuse_the_vectors_in_milvus(tmp_path, register_hash_enc
 
     plans = write_plans(tmp_path / "plans", {"a.txt": MINI_PLANS["a.txt"]})
     extra = write_plans(tmp_path / "extra", {"b.txt": MINI_PLANS["b.txt"]})
-    config = Config(encoder="hash-test", channels=("bm25", "dense"), backend="milvus",
+    config = Config(encoder="hash-test", channels=("bm25", "dense"), dense_context_apart=False, backend="milvus",
                     milvus_uri=str(tmp_path / "m.db"))
     encoders = {"dense": register_hash_encoder}
     build_library([plans], index=tmp_path / "milvus", config=config, encoders=encoders, cache=tmp_path / "c1")

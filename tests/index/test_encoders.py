@@ -23,7 +23,7 @@ def test_unknown_names_and_missing_folders_are_clear_errors(tmp_path):
 def test_registry_is_explicit_and_shared(monkeypatch, hash_encoder):
     assert {"m3e-small", "use-multilingual"} <= set(ENCODERS)
     monkeypatch.setitem(ENCODERS, "hash-test", lambda: hash_encoder)
-    assert get_encoder("hash-test") is get_encoder("hash-test") is hash_encoder
+    assert get_encoder("hash-test") is get_encoder("hash-test") and get_encoder("hash-test").inner is hash_encoder
 
 
 def test_embedding_text_folds_traditional_characters_only():
@@ -88,7 +88,7 @@ def test_an_onnx_file_path_is_an_int8_encoder():
     from index.onnx_encoder import OnnxEncoder, onnx_path
 
     encoder = get_encoder(str(onnx_path(m3e_path())))
-    assert isinstance(encoder, OnnxEncoder) and encoder.folder == m3e_path()
+    assert isinstance(encoder.inner, OnnxEncoder) and encoder.folder == m3e_path()
 
 
 def test_the_cache_files_vectors_under_the_cache_name(tmp_path, hash_encoder):

@@ -12,7 +12,8 @@ from index.library import add_files, build, library_files, remove, scan, unique_
 from index.reuse import stored_vectors
 from index.store import load_index
 
-CONFIG = Config(encoder="hash-test", channels=("bm25", "dense"))  # no USE, no model
+# no USE, no model; the context in front of each window: one encoder call per window
+CONFIG = Config(encoder="hash-test", channels=("bm25", "dense"), dense_context_apart=False)
 NEW_PLAN = "大连市邮政业规划\n\n一、发展目标\n快递业务量突破5亿件。\n二、主要任务\n建设智能快递柜2000组。\n"
 
 
@@ -214,7 +215,8 @@ def test_adding_a_plan_to_the_seeds_index_embeds_only_its_windows(tmp_path):
     report = add_files([plan], index=tmp_path / "index", encoders={"dense": encoder}, cache=tmp_path / "empty")
     new_chunks = [c for c in load_index(tmp_path / "index").chunks if c.source == "dalian.txt"]
     assert report.added == ("dalian.txt",) and report.documents == 15
-    assert encoder.calls == len(dense_units(new_chunks, config.dense_window)[0]) == report.embedded["dense"]
+    contexts = {c.context for c in new_chunks if c.context}  # each embedded once, apart
+    assert encoder.calls - len(contexts) == len(dense_units(new_chunks, config.dense_window)[0]) == report.embedded["dense"]
 
 
 def test_the_command_line_adds_and_removes(mini_plans, tmp_path, register_hash_encoder, capsys, monkeypatch):

@@ -23,13 +23,16 @@ def test_summary_counts_documents_and_chunks(mini_plans, tmp_path, hash_encoder)
     summary = build(mini_plans, tmp_path / "index", hash_encoder)
     assert (summary.documents, summary.errors) == (2, ())
     assert summary.chunks >= 4 and summary.path == tmp_path / "index"
-    assert summary.embedded == {"dense": summary.chunks} == {"dense": hash_encoder.calls}
+    contexts = {c.context for c in load_index(summary.path).chunks if c.context}
+    # every window, then every distinct context line once, apart (index.encoders.ContextApart)
+    assert summary.embedded == {"dense": summary.chunks} and hash_encoder.calls == summary.chunks + len(contexts)
 
 
 def test_unchanged_rebuild_embeds_nothing_and_a_new_document_only_its_chunks(mini_plans, tmp_path, hash_encoder):
     first = build(mini_plans, tmp_path / "index", hash_encoder)
+    calls = hash_encoder.calls
     again = build(mini_plans, tmp_path / "index", hash_encoder)
-    assert again.embedded == {"dense": 0} and hash_encoder.calls == first.chunks
+    assert again.embedded == {"dense": 0} and hash_encoder.calls == calls
     (mini_plans / "c.txt").write_text("大连市邮政业规划\n\n一、发展目标\n快递业务量突破5亿件。\n", encoding="utf-8")
     grown = build(mini_plans, tmp_path / "index", hash_encoder)
     assert grown.documents == 3
@@ -61,9 +64,10 @@ def test_nothing_to_index_is_a_clear_error(tmp_path, hash_encoder):
 
 
 def test_channels_come_from_the_config():
-    assert dense_encoders(Config()) == {"dense": "m3e-small", "use": "use-multilingual"}
+    assert dense_encoders(Config()) == {"dense": "m3e-small-int8", "use": "use-multilingual"}
     assert dense_encoders(Config(channels=("bm25",))) == {}
-    assert dense_encoders(Config(channels=("bm25", "dense", "use"))) == {"dense": "m3e-small", "use": "use-multilingual"}
+    assert dense_encoders(Config(encoder="m3e-small", channels=("bm25", "dense", "use"))) == {
+        "dense": "m3e-small", "use": "use-multilingual"}
     with pytest.raises(ValueError, match="unknown channel"):
         dense_encoders(Config(channels=("bm25", "sparkle")))
 
@@ -122,8 +126,27 @@ def test_windows_carry_the_context_line_or_not():
     texts, rows = dense_units(chunks, Windows(3, context=False))
     assert texts == ["甲句。", "乙句。", "丙句。"] and rows.tolist() == [0, 0, 1]
     assert dense_units(chunks, 3)[0] == dense_units(chunks, Windows(3))[0] == ["规划\n甲句。", "规划\n乙句。", "丙句。"]
-    assert DENSE_CHANNELS["dense"](Config(dense_window=3, dense_context=False))[1] == Windows(3, False)
-    assert DENSE_CHANNELS["use"](Config(use_window=7, use_context=True))[1] == Windows(7, True)
+    assert dense_units(chunks, Windows(3, apart=True))[0] == ["规划\x1f甲句。", "规划\x1f乙句。", "丙句。"]
+    assert DENSE_CHANNELS["dense"](Config(dense_window=3, dense_context=False))[1] == Windows(3, False, apart=True)
+    assert DENSE_CHANNELS["use"](Config(use_window=7, use_context=True))[1] == Windows(7, True, apart=False)
+
+
+def test_a_context_apart_is_embedded_once_and_mixed_in(hash_encoder):
+    from index.encoders import CONTEXT_WEIGHT, ContextApart, l2_normalise
+
+    encoder = ContextApart(hash_encoder)
+    vectors = encoder.encode(["规划\x1f甲句。", "规划\x1f乙句。", "问题"])
+    assert hash_encoder.calls == 4  # the two windows, the question, then the context line once
+    window, context, question = (hash_encoder.encode([t]) for t in ("甲句。", "规划", "问题"))
+    np.testing.assert_allclose(vectors[0], l2_normalise((1 - CONTEXT_WEIGHT) * window + CONTEXT_WEIGHT * context)[0],
+                               rtol=1e-6)
+    np.testing.assert_allclose(vectors[2], question[0], rtol=1e-6)  # a text without the marker, as it is
+
+
+def test_an_index_written_before_context_apart_reads_back_as_built():
+    old = {k: v for k, v in Config().to_dict().items() if k not in ("dense_context_apart", "use_context_apart")}
+    assert (Config.from_dict(old).dense_context_apart, Config.from_dict(Config().to_dict()).dense_context_apart) == (
+        False, True)
 
 
 def test_a_build_embeds_the_windows_its_config_names(mini_plans, tmp_path, hash_encoder):

@@ -124,9 +124,10 @@ def test_errors_say_how_to_fix(capsys, index, tmp_path):
 def test_missing_default_index_is_built_over_seeds_first(capsys, mini_plans, tmp_path, monkeypatch,
                                                           register_hash_encoder):
     from index import encoders
+    from index.config import Config
     from search import default_index
 
-    for name in ("m3e-small", "use-multilingual"):  # no model here
+    for name in (Config().encoder, Config().use_encoder):  # no model here
         monkeypatch.setitem(encoders.ENCODERS, name, lambda: register_hash_encoder)
     monkeypatch.setattr(default_index, "default_paths", lambda: (str(mini_plans),))
     monkeypatch.chdir(tmp_path)
