@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from search.terms import QueryTerm
 from search.understand import Understood, has_content
 
+# What every plan states for some subject: a question holding only these (and places, years) names no subject.
+GENERIC = frozenset({"目标", "指标", "规划", "计划", "方案", "任务", "数量", "总数", "水平"})
+
 
 def _names(places) -> str:
     return "、".join(p.name for p in places)
@@ -27,6 +30,12 @@ def question_reason(understood: Understood, terms: Sequence[QueryTerm]) -> str:
     if not any(t.kind == "word" for t in terms):
         # a bare number (alert(1) → 1) or year matches anything that states it
         return "the question has no content words to look for, only numbers"
+    place_forms = {f for p in understood.places for f in p.forms}
+    if all(set(t.forms) <= GENERIC | place_forms for t in terms if t.kind == "word"):
+        # "the 2025 target for the number of Shenzhen's nuclear fusion reactors": the glossary renders
+        # target and Shenzhen, not the subject; every plan of Shenzhen states some 2025 target
+        return ("the question names nothing to look for beyond its place, period or aim (words the "
+                "glossary cannot render in Chinese are not searched)")
     return ""
 
 

@@ -45,8 +45,8 @@ _KINDS = {
     # a length of time (3-5年, 2个工作日, 70分钟), not a calendar year: at most three digits
     "duration": (re.compile(r"多长时间|多久|多少(?:年|天|分钟|小时|个月|个工作日)|几年|几天|how long|how many (?:years|days"
                             r"|months|minutes|hours)", re.IGNORECASE),
-                 re.compile(r"(?<![\d.年月])\d{1,3}(?:\s*[-－~～至到]\s*\d{1,3})?\s*(?:个)?(?:年|个?月|天|日|小时|分钟|个?工作日|周)"
-                            r"(?![\d月])")),
+                 re.compile(r"(?:(?<![\d.年月])\d{1,3}(?:\s*[-－~～至到]\s*\d{1,3})?|(?<![〇○零一二三四五六七八九十年月])"
+                            r"[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:年|个?月|天|日|小时|分钟|个?工作日|周)(?![\d月])")),
 }
 
 

@@ -17,7 +17,7 @@ _MAGNITUDE = "(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千|百)"
 # Longest first, so 个百分点 wins over 个 and 万平方米 over 平方米.
 _BASE_UNITS = sorted(
     (
-        "个百分点 百分点 个工作日 工作日 年一遇 批次 人次 标准煤 吨标准煤 微克 毫克 千克 公斤 克 立方米 平方米 "
+        "个百分点 百分点 个工作日 工作日 年一遇 分 批次 人次 标准煤 吨标准煤 微克 毫克 千克 公斤 克 立方米 平方米 "
         "平方公里 平方千米 公里 千米 厘米 毫米 米 千瓦时 千瓦 兆瓦 吉瓦 万千瓦 吨 元 美元 港元 件 个 项 家 人 "
         "户 所 座 条 张 台 辆 套 床 名 位 批 次 天 日 小时 分钟 年 个月 月 周 岁 倍 亩 公顷 升 标箱 艘 架 部 "
         "篇 处 株 种 类 块 宗 笔 届 场 间 栋 层 方面 GW MW kW kWh km km2 kg TEU Gbps Mbps % ％ ‰ ℃"
@@ -105,7 +105,7 @@ def _table_unit(text: str, num_start: int, num_end: int) -> str:
     line_end = len(text) if line_end < 0 else line_end
     line = text[line_start:line_end]
     if "|" not in line:
-        return ""
+        return _column_unit(text, line_start) if line.strip() == text[num_start:num_end] else ""
     cells = line.split("|")
     offset = line_start
     for index, cell in enumerate(cells):
@@ -113,3 +113,34 @@ def _table_unit(text: str, num_start: int, num_end: int) -> str:
             return _row_unit(cells, index) if cell.strip() == text[num_start:num_end] else ""
         offset += len(cell) + 1
     return ""
+
+
+COLUMN_LOOKBACK = 3  # cells of a row laid one a line: the unit line sits at most this many lines above
+
+
+def _column_unit(text: str, line_start: int) -> str:
+    """For a number alone on its line (a table laid out one cell a line: 规模以上工业总产值 / 亿元 / 9793),
+    the unit of the nearest unit-only line above it."""
+    lines = text[:max(0, line_start - 1)].split("\n")[-COLUMN_LOOKBACK:]
+    for line in reversed(lines):
+        cell = line.strip()
+        if cell and _UNIT_ONLY.fullmatch(cell):
+            return cell
+        bracket = _BRACKET_UNIT.search(cell)
+        if bracket:
+            return bracket.group(1)
+    return ""
+
+
+_CN_QUANTITY = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:个|项|条|家|名|人|次|年|天|日|倍|分)")
+
+
+def is_unit(text: str) -> bool:
+    """Is ``text`` a unit on its own (分钟, 亿元, 批次/千人)?"""
+    return bool(_UNIT_ONLY.fullmatch(text))
+
+
+def states_quantity(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Does ``text[start:end]`` state a quantity, in digits or in Chinese numerals (十五个工作日)?"""
+    end = len(text) if end is None else end
+    return bool(find_numbers(text, start, end)) or bool(_CN_QUANTITY.search(text, start, end))

@@ -130,27 +130,44 @@ def _region_entries(documents: Sequence) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _covered_districts(documents: tuple[tuple[str, str, str], ...]) -> dict[str, _Entry]:
+    """Short names of the districts an indexed document is of (罗湖 for 深圳市罗湖区's plan): a district's
+    short name alone is too often a word to be read as a place, except where the index has its plan."""
+    doc_places = _document_places(documents)
+    covered = set().union(*doc_places.values()) if doc_places else set()
+    chinese, _, _ = _lookup()
+    return {normalize(e.short): e for e in gazetteer() if e.level == "district" and e.short != e.name
+            and len(e.short) >= 2 and normalize(e.name) in covered and normalize(e.short) not in chinese}
+
+
 def find_places(question: str, documents: Sequence = ()) -> tuple[Place, ...]:
     """Places the question names (longest name first, not overlapping), with the documents of each."""
     chinese, english, by_name = _lookup()
     key = normalize(question)
     doc_places = _document_places(_doc_key(documents))
     regions = _region_entries(documents)
+    districts = _covered_districts(_doc_key(documents))
     found: list[tuple[int, str, str, tuple[str, ...]]] = []  # (position, text, name, forms)
     taken: list[tuple[int, int]] = []
-    for form in sorted(set(chinese) | set(regions), key=len, reverse=True):
+    matches = []  # (start, form) of every name the question holds
+    for form in set(chinese) | set(regions) | set(districts):
         start = key.find(form)
         while start >= 0:
-            end = start + len(form)
-            if not any(a < end and start < b for a, b in taken):
-                taken.append((start, end))
-                if form in chinese:
-                    entry = chinese[form][0]
-                    found.append((start, question[start:end] if len(question) == len(key) else form,
-                                  entry.name, _forms(entry)))
-                else:
-                    found.append((start, form, regions[form], (regions[form], form)))
-            start = key.find(form, end)
+            matches.append((start, form))
+            start = key.find(form, start + 1)
+    # Overlapping names (上海北斗 holds 上海 and 海北): the longer, then one the index covers, then the first.
+    for start, form in sorted(matches, key=lambda m: (-len(m[1]), not _covered_form(m[1], chinese, doc_places),
+                                                      m[0], m[1])):
+        end = start + len(form)
+        if not any(a < end and start < b for a, b in taken):
+            taken.append((start, end))
+            if form in chinese or form in districts:
+                entry = chinese[form][0] if form in chinese else districts[form]
+                found.append((start, question[start:end] if len(question) == len(key) else form,
+                              entry.name, _forms(entry)))
+            else:
+                found.append((start, form, regions[form], (regions[form], form)))
     words = [(m.start(), m.group()) for m in _LATIN_WORD.finditer(question)]
     used: set[int] = set()
     for i in range(len(words)):
@@ -190,6 +207,12 @@ def find_places(question: str, documents: Sequence = ()) -> tuple[Place, ...]:
             (d for e in chinese.get(name, ()) if (d := _covering(e, doc_places))), ())
         places.append(Place(text, name, forms, docs))
     return tuple(places)
+
+
+def _covered_form(form: str, chinese: dict[str, list[_Entry]], doc_places: dict[str, set[str]]) -> bool:
+    """Does an indexed document cover the place ``form`` names (a document region always does)?"""
+    entries = chinese.get(form)
+    return not entries or any(_docs_of(_forms(e), doc_places) for e in entries)
 
 
 @lru_cache(maxsize=256)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from index.normalize import compact_key, normalize
+from search.numbers import is_unit
 from search.terms import DocumentFrequency, QueryTerm, found, query_terms, stated_years, weigh_terms
 from search.types import Hit
 from search.understand import Understood, analyse
@@ -55,6 +56,9 @@ AIM_SHIFT = 0.5
 # and 40 give the same R@1 on the sets above; 40 reaches further for the English ones.
 DEPTH = 20
 ENGLISH_DEPTH = 40
+_ASKING = re.compile(r"多[大长高远久少]")
+_ASKING_AFTER = "大长高远久少"
+_MEASURE_WORDS = "分个年天项人次件元岁倍条家"
 _TARGET = re.compile(r"到20(?:2[1-9]|3\d)|力争|预计|规划期末|20(?:2[1-9]|3\d)年目标|目标")
 _STATUS = re.compile(r"截至|截止|已经|累计|20(?:1\d|20)年(?:底|末)?[,，]?[^到]{0,12}(?:达|为|完成|实现|超过)")
 
@@ -91,6 +95,7 @@ def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFre
     # are the place's (青浦区, 青浦), which the passages can hold.
     spelled = {normalize(p.text).replace(" ", "").lower(): p.forms for p in understood.places}
     terms = [replace(t, forms=spelled[t.forms[0]]) if t.forms and t.forms[0] in spelled else t for t in terms]
+    terms = [t for t in terms if not asking_word(t, understood.text)]
     if frequencies is not None:
         terms = weigh_terms(terms, *frequencies)
     # A place no indexed plan is of (哈尔滨) is named in passing elsewhere (深哈合作): the name alone
@@ -98,6 +103,20 @@ def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFre
     elsewhere = {f for p in understood.uncovered for f in p.forms}
     terms = [t for t in terms if not elsewhere & set(t.forms)] or terms
     return Focus(understood, tuple(terms), detect_language(understood.text) != "zh")
+
+
+def asking_word(term: QueryTerm, question: str) -> bool:
+    """Is ``term`` the question word 多大/多长/多高… cut together with its noun (多长时间, 多|大规模)? It
+    says how the question asks (an amount, a length of time), not what to find: the answer states
+    3-5年 or 3万亿元, never 大规模. Likewise a measure word cut together with what follows it."""
+    text = term.text
+    if term.kind != "word" or len(text) < 2:
+        return False
+    if _ASKING.match(text) or (text[0] in _ASKING_AFTER and f"多{text}" in question):
+        return True
+    # 多少分为合格 cut 多少|分为|合格: a measure word after 多少/几 glued to the next character
+    return (len(text) == 2 and text[0] in _MEASURE_WORDS and not is_unit(text)
+            and any(f"{q}{text}" in question for q in ("多少", "几")))
 
 
 def place_match(hit: Hit, understood: Understood) -> bool:

@@ -51,3 +51,13 @@ def test_markup_and_nonsense_hold_nothing_to_look_for():
     assert u.markup and u.text == "alert(1)"
     assert not has_content(analyse("<b></b>", DOCS))
     assert has_content(analyse("深圳", DOCS))
+
+
+def test_a_districts_short_name_is_a_place_where_the_index_has_its_plan():
+    assert places("罗湖到2025年宫颈癌筛查覆盖率") == [("罗湖", "罗湖区", True, ("lh",))]
+    assert places("福田到2025年宫颈癌筛查覆盖率") == []  # no plan of 福田区: 福田 alone is a word
+
+
+def test_overlapping_names_prefer_the_covered_place():
+    shanghai = [Document("sh", "上海市北斗产业高质量发展三年行动计划", "b.txt", 0, 10, "上海市", (2021, 2023))]
+    assert [p.name for p in analyse("到2023年末，上海北斗时空信息产业规模目标是多少？", shanghai).places] == ["上海市"]

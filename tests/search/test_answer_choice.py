@@ -1,0 +1,72 @@
+"""Answer choice beyond term coverage: the place a document is of, question words cut with their noun,
+quantities asked outright, lines of an asked kind, questions with no subject."""
+
+from __future__ import annotations
+
+from index.types import Chunk, Document
+from search.answer import answer_question
+from search.numbers import find_numbers, states_quantity
+from search.rerank import asking_word, focus_of
+from search.terms import QueryTerm
+from search.types import Hit
+
+LUOHU = Document("lh", "深圳市罗湖区卫生健康事业发展“十四五”规划", "a.txt", 0, 100, "深圳市罗湖区", (2021, 2025))
+SHENZHEN = Document("sz", "深圳市商务发展“十四五”规划", "b.txt", 0, 100, "深圳市", (2021, 2025))
+
+
+def _chunk(text: str, doc: Document, name: str = "c1", context: str = "") -> Chunk:
+    return Chunk(name, doc.doc_id, doc.title, ("一、目标",), text, doc.source, 0, len(text),
+                 context=context or f"{doc.title}\n一、目标")
+
+
+def _hits(*chunks: Chunk) -> list[Hit]:
+    return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1) for i, c in enumerate(chunks)]
+
+
+def _ask(question: str, chunks: list[Chunk], documents=(LUOHU, SHENZHEN), frequencies=None):
+    focus = focus_of(question, documents, frequencies=frequencies)
+    return answer_question(question, _hits(*chunks), focus=focus)
+
+
+def test_a_place_is_held_by_the_sentences_of_a_document_of_that_place():
+    row = _chunk("到2025年，社区健康服务中心建设全面推进。\n社康中心总数达到99个。", LUOHU)
+    result = _ask("罗湖社康中心总数2025年目标", [row])
+    assert result.answer.text == "社康中心总数达到99个。"
+
+
+def test_question_words_cut_with_their_noun_are_not_terms():
+    terms = [QueryTerm(t, (t,)) for t in ("大规模", "多长时间", "分为", "分钟", "交易额")]
+    assert [asking_word(t, "深圳电商交易额做到多大规模，多长时间，多少分为合格，多少分钟") for t in terms] == [
+        True, True, True, False, False]
+    assert [t.text for t in focus_of("深圳2019年电商交易额做到多大规模?", (SHENZHEN,)).terms] == [
+        "深圳", "2019", "电商", "交易额"]
+
+
+def test_a_quantity_asked_outright_is_answered_by_a_sentence_stating_one():
+    text = "拟任高级管理人员在申请任职资格核准前均应通过任职资格考试。\n试卷总分值为100分，60分（含）以上为合格。"
+    passages = {"任职": 20, "资格考试": 20, "合格": 2}
+    result = _ask("任职资格考试多少分为合格？", [_chunk(text, SHENZHEN)], documents=(),
+                  frequencies=(lambda token: passages.get(token, 0), 100))
+    assert result.answer.text == "试卷总分值为100分，60分（含）以上为合格。"
+    assert states_quantity("政务部门应当在十五个工作日内处理") and not states_quantity("加强政务数据管理")
+
+
+def test_a_number_alone_on_its_line_takes_the_unit_line_above_it():
+    row = "1\n规模以上工业总产值\n亿元\n9793\n15800\n预期性指标"
+    assert [(q.number, q.unit) for q in find_numbers(row)] == [("9793", "亿元"), ("15800", "亿元")]
+
+
+def test_a_line_of_the_asked_kind_answers_for_its_passage():
+    text = ("国家文物局关于印发《革命文物保护利用“十四五”专项规划》的通知\n各省、自治区、直辖市文物局：\n"
+            "现将专项规划印发给你们，请认真贯彻落实。\n国家文物局\n2021 年 12 月 24 日")
+    doc = Document("gw", "革命文物保护利用“十四五”专项规划", "c.pdf", 0, 100)
+    result = _ask("国家文物局印发该专项规划通知的日期是？", [_chunk(text, doc)], documents=(doc,))
+    assert result.answer.text == "2021 年 12 月 24 日"
+
+
+def test_a_question_naming_no_subject_beyond_place_period_and_aim_is_not_answered():
+    text = "到2025年，深圳市社会消费品零售总额目标达到9700亿元。"
+    result = _ask("What is the 2025 target for the number of Shenzhen's nuclear fusion reactors?",
+                  [_chunk(text, SHENZHEN)])
+    assert result.answer is None
+    assert result.reason.startswith("the question names nothing to look for beyond its place, period or aim")
