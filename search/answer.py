@@ -33,11 +33,11 @@ from search.answer_units import (
     holds_kind,
     join_neighbour,
     kind_line,
+    named_terms,
 )
 from search.citation import SourceText, text_to_original
-from search.cues import asks_count, is_heading, number_near_terms, sentence_aim
+from search.cues import is_heading, number_near_terms, sentence_aim
 from search.highlight import term_spans
-from search.numbers import states_quantity
 from search.rerank import Focus, focus_of, place_match, rerank
 from search.table_answer import find_indicator, table_answer
 from search.terms import (
@@ -79,8 +79,6 @@ HEADING_PENALTY = 0.15
 # Measured on foreign-dev and the seeds' dev set: see the commit that set them.
 ECHO_PENALTY = 0.3
 KIND_BONUS = 0.15
-# 多少/几个/how many asked outright and the sentence states no quantity at all.
-COUNT_PENALTY = 0.15
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,6 @@ def score_sentences(
     terms = list(query_terms(question) if terms is None else terms)
     total = sum(t.weight for t in terms) or 1.0
     wants_number = numeric_cue(question)
-    wants_count = asks_count(question)
     asked_years = set(question_years(question)) or stated_years(question)
     if understood is not None and understood.years and not asked_years:
         asked_years = {str(y) for y in understood.years}  # "the 13th five-year period" → 2016 … 2020
@@ -133,6 +130,9 @@ def score_sentences(
         # In a document of the place asked about, the place is said by the document (a Luohu plan's
         # table row 社康中心总数(个)99 never writes 罗湖): its terms count as held, as in search.rerank.
         implied = {f for p in places if hit.chunk.doc_id in p.doc_ids for f in p.forms}
+        # A plan the question names (按深圳标准行动计划, …): its title's terms are said by the plan itself.
+        named = () if which_plan else named_terms(hit.chunk.doc_title, terms, places)
+        implied |= {f for t in named for f in t.forms}
         text = hit.chunk.text
         context_key = _key(hit.chunk.context or hit.chunk.doc_title)
         spans = answer_units(text, split_sentences(text))
@@ -161,7 +161,7 @@ def score_sentences(
             # a heading names what its body says: the body answers (it comes next in the passage)
             flags = (other_aim, i + 1 < len(spans) and is_heading(text, a, b),
                      not which_plan and echoes_question(text[a:b], terms, hit.chunk.doc_title),
-                     holds_kind(text[a:b], kind), wants_count and not states_quantity(text, a, b))
+                     holds_kind(text[a:b], kind))
             candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number,
                                other_years, flags, place_ok))
     if not candidates:
@@ -181,8 +181,7 @@ def score_sentences(
         score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
                  + (NUMBER_BONUS if has_number else 0.0) - (YEAR_PENALTY if other_years else 0.0)
                  - (AIM_PENALTY if flags[0] else 0.0) - (HEADING_PENALTY if flags[1] else 0.0)
-                 - (ECHO_PENALTY if flags[2] else 0.0) + (KIND_BONUS if flags[3] else 0.0)
-                 - (COUNT_PENALTY if flags[4] else 0.0))
+                 - (ECHO_PENALTY if flags[2] else 0.0) + (KIND_BONUS if flags[3] else 0.0))
         scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number,
                                      place_ok, flags[2]))
     # answerable sentences first (best score first), then the rest: the answer is scored[0] if any

@@ -175,3 +175,24 @@ def join_neighbour(text: str, start: int, end: int, terms: Sequence[QueryTerm],
         return start, end
     _, joined_start, joined_end = max(gains)
     return joined_start, joined_end
+
+
+# What a plan's title calls it: a question naming one of these with another word of the title names the plan.
+DOC_TYPES = ("规划", "计划", "方案", "意见", "通知", "办法", "纲要", "条例", "规定", "细则", "决定", "措施")
+
+
+def named_terms(doc_title: str, terms: Sequence[QueryTerm], places=()) -> tuple[QueryTerm, ...]:
+    """The question's terms the plan titled ``doc_title`` holds, when the question names that plan: a
+    document type of the title (行动计划, 规划) and another word of it beyond the places (深圳标准行动计划
+    → 标准, 行动计划); () when it does not."""
+    from search.terms import found
+
+    title = compact_key(doc_title)
+    if not title:
+        return ()
+    held = [t for t in terms if t.kind == "word" and found(title, t)]
+    place_forms = {f for p in places for f in p.forms}
+    # the English verb "plan" (does Jilin plan to …) names no document
+    typed = [t for t in held if any(f.endswith(DOC_TYPES) for f in t.forms) and t.text.lower() not in ("plan", "plans")]
+    other = [t for t in held if t not in typed and not place_forms & set(t.forms)]
+    return tuple(held) if typed and other else ()

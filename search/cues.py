@@ -15,7 +15,6 @@ NEAR_CHARS = 12  # a quantity this close to a question term is about it
 HEADING_MAX_CHARS = 40
 # the heading ladder (index/markers.py) and 第X部分, which plans use for their top parts
 _HEADING = re.compile(rf"(?:{LADDER}|第[一二三四五六七八九十\d]+部分)")
-_COUNT = re.compile(r"多少|(?<!哪)几(?:个|项|条|种|类|家|次|年|天|成|倍)|how (?:many|much)", re.IGNORECASE)
 _TARGET_SENTENCE = re.compile(r"到20(?:2[1-9]|3\d)|力争|预计|规划期末|20(?:2[1-9]|3\d)年目标")
 _STATUS_SENTENCE = re.compile(r"截至|截止|已经|已|累计|完成|20(?:1\d|20)年(?:底|末)?[,，]?[^到]{0,12}(?:达|为|完成|实现|超过)")
 
@@ -32,12 +31,6 @@ def number_near_terms(text: str, start: int, end: int, terms: Sequence[QueryTerm
         return bool(spans)
     return any(max(q.start - start - s.end, s.start - (q.end - start)) <= NEAR_CHARS
                for q in quantities for s in spans)
-
-
-def asks_count(question: str) -> bool:
-    """Does the question ask for an amount outright (多少, 几个, how many, how much)? Its answer states a
-    number; 哪几个“有” asks for a list."""
-    return bool(_COUNT.search(question))
 
 
 def is_heading(text: str, start: int, end: int) -> bool:

@@ -90,6 +90,10 @@ def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Quan
         if _is_year(number, unit) or before == "第" or (before in "年月" and unit in ("月", "日")):
             continue  # a year, an ordinal (第3), or a date (6月9日)
         if not unit:
+            # an indicator row run into one line names its unit in brackets before the value: 社康中心总数(个)99
+            bracket = _BRACKET_UNIT.search(text, max(0, m.start("num") - 12), m.start("num"))
+            unit = bracket.group(1) if bracket and bracket.end() == m.start("num") else ""
+        if not unit:
             unit = _table_unit(text, m.start("num"), m.end("num"))
             if not unit:
                 continue
@@ -132,15 +136,7 @@ def _column_unit(text: str, line_start: int) -> str:
     return ""
 
 
-_CN_QUANTITY = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:个|项|条|家|名|人|次|年|天|日|倍|分)")
-
-
 def is_unit(text: str) -> bool:
     """Is ``text`` a unit on its own (分钟, 亿元, 批次/千人)?"""
     return bool(_UNIT_ONLY.fullmatch(text))
 
-
-def states_quantity(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Does ``text[start:end]`` state a quantity, in digits or in Chinese numerals (十五个工作日)?"""
-    end = len(text) if end is None else end
-    return bool(find_numbers(text, start, end)) or bool(_CN_QUANTITY.search(text, start, end))

@@ -1,11 +1,11 @@
 """Answer choice beyond term coverage: the place a document is of, question words cut with their noun,
-quantities asked outright, lines of an asked kind, questions with no subject."""
+quantities, lines of an asked kind, a plan the question names, questions with no subject."""
 
 from __future__ import annotations
 
 from index.types import Chunk, Document
 from search.answer import answer_question
-from search.numbers import find_numbers, states_quantity
+from search.numbers import find_numbers
 from search.rerank import asking_word, focus_of
 from search.terms import QueryTerm
 from search.types import Hit
@@ -48,7 +48,6 @@ def test_a_quantity_asked_outright_is_answered_by_a_sentence_stating_one():
     result = _ask("任职资格考试多少分为合格？", [_chunk(text, SHENZHEN)], documents=(),
                   frequencies=(lambda token: passages.get(token, 0), 100))
     assert result.answer.text == "试卷总分值为100分，60分（含）以上为合格。"
-    assert states_quantity("政务部门应当在十五个工作日内处理") and not states_quantity("加强政务数据管理")
 
 
 def test_a_number_alone_on_its_line_takes_the_unit_line_above_it():
@@ -70,3 +69,18 @@ def test_a_question_naming_no_subject_beyond_place_period_and_aim_is_not_answere
                   [_chunk(text, SHENZHEN)])
     assert result.answer is None
     assert result.reason.startswith("the question names nothing to look for beyond its place, period or aim")
+
+
+def test_an_indicator_row_run_into_one_line_states_its_value_in_the_bracketed_unit():
+    assert [(q.number, q.unit) for q in find_numbers("32社康中心总数(个)99约束性")] == [("99", "个")]
+
+
+def test_a_plan_the_question_names_says_its_title_terms_itself():
+    from search.answer_units import named_terms
+    from search.terms import query_terms
+
+    title = "深圳市人民政府打造深圳标准构建质量发展新优势行动计划(2015—2020年)"
+    terms = query_terms("按深圳标准行动计划,到2020年全市研发投入强度要达到多少?")
+    assert [t.text for t in named_terms(title, terms)] == ["深圳", "标准", "行动计划"]
+    assert named_terms("深圳市商务发展“十四五”规划", terms) == ()  # names no word of this title but the place
+    assert named_terms(title, query_terms("Does Jilin plan to issue local standards?")) == ()
