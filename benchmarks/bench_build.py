@@ -7,7 +7,8 @@ cosine of int8 to fp32 vectors. Ratios and metric deltas are against the variant
 
     .venv/bin/python benchmarks/bench_build.py [--variant NAME:key=value,...]... [--out benchmarks/results]
 
-The default variants are ``fp32`` (``encoder=m3e-small``) and ``int8`` (``encoder=m3e-small-int8``).
+The default variants are ``fp32`` (torch m3e-small, its windows with the context line in front: the path
+before int8 became the default), ``int8-front`` (int8, the same windows) and ``default`` (the Config defaults).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from search.evaluate import evaluate, read_questions  # noqa: E402
 EVAL_SETS = {"dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
              "zh_blind": ROOT / "benchmarks" / "data" / "zh_blind.jsonl",
              "en_blind": ROOT / "benchmarks" / "data" / "en_blind.jsonl"}
-DEFAULT_VARIANTS = ("fp32:encoder=m3e-small", "int8:encoder=m3e-small-int8")
+DEFAULT_VARIANTS = ("fp32:encoder=m3e-small,dense_context_apart=false",
+                    "int8-front:encoder=m3e-small-int8,dense_context_apart=false", "default:")
 REFERENCE = "fp32"  # the variant the ratios and metric deltas are against (else the first one)
 # what a variant's record names of its config (all of it is in each index's manifest)
 RECORDED = ("encoder", "use_encoder", "dense_window", "use_window", "dense_context", "use_context", "dense_context_apart",

