@@ -53,7 +53,8 @@ def library_files(stored: StoredIndex) -> list[LibraryFile]:
     doc_ids: dict[str, list[str]] = {}
     for doc in stored.documents:
         doc_ids.setdefault(doc.source, []).append(doc.doc_id)
-    return [LibraryFile(source, hashlib.sha256(StoredParts(stored).text(source).encode("utf-8")).hexdigest(), "",
+    parts = StoredParts(stored)  # once: it reads every chunk of the index
+    return [LibraryFile(source, hashlib.sha256(parts.text(source).encode("utf-8")).hexdigest(), "",
                         tuple(ids)) for source, ids in doc_ids.items()]
 
 

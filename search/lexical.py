@@ -18,6 +18,8 @@ def top_k(
     The mask is applied to the whole score vector before selection, so a filter never starves the
     result the way truncating a global top-k afterwards would.
     """
+    if allowed is None and k > 0 and len(scores) >= 4 * SAMPLE_STEP * k:
+        return _top_k_sampled(scores, k, positive)
     keep = np.ones(len(scores), dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
     if positive:
         keep &= scores > 0
@@ -25,9 +27,28 @@ def top_k(
     if len(rows) == 0 or k <= 0:
         return rows[:0]
     if len(rows) > k:
-        rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+        # every row tied with the k-th best stays a candidate, so ties go to the lower row, not to
+        # whichever one argpartition happened to keep
+        kth = np.partition(scores[rows], len(rows) - k)[len(rows) - k]
+        rows = rows[scores[rows] >= kth]
     # stable on ties: lower row id (earlier in the corpus) first
-    return rows[np.lexsort((rows, -scores[rows]))]
+    return rows[np.lexsort((rows, -scores[rows]))][:k]
+
+
+# Without a mask, candidates are the scores at or above the k-th best of every SAMPLE_STEP-th score: at
+# least k scores pass (those k of the sample), so the top k are among them, ties included. Over 1M BM25
+# scores (synthetic corpus, dev questions) the selection took 15 of the 20 ms of a search with
+# argpartition over every positive row; a comparison and ~k·SAMPLE_STEP candidates cost ~1 ms.
+SAMPLE_STEP = 64
+
+
+def _top_k_sampled(scores: np.ndarray, k: int, positive: bool) -> np.ndarray:
+    sample = scores[::SAMPLE_STEP]
+    threshold = np.partition(sample, len(sample) - k)[len(sample) - k]
+    rows = np.flatnonzero(scores > 0) if positive and threshold <= 0 else np.flatnonzero(scores >= threshold)
+    if positive:
+        rows = rows[scores[rows] > 0]
+    return rows[np.lexsort((rows, -scores[rows]))][:k]
 
 
 class LexicalRetriever:

@@ -204,7 +204,7 @@ def test_failure_while_writing_leaves_the_previous_index_intact(mini_plans, tmp_
     build_mini(mini_plans, target, hash_encoder)
     before = load_index(target).chunks
 
-    def broken_write(folder, stored, extra):
+    def broken_write(folder, stored, extra, *previous):
         (folder / "chunks.jsonl").write_text("half", encoding="utf-8")
         raise OSError("disk full")
 
