@@ -25,12 +25,13 @@ def _env_count(name: str, default: int) -> int:
 
 # Serving bounds, from the environment. Requests run at most CONCURRENCY at a time and at most QUEUE wait
 # (0: unbounded); beyond that Gradio answers "queue is full" at once instead of a wait of minutes.
-# Measured with benchmarks/bench_serve.py on the shared 2-core machine (load average 9 from other work):
-# with an unbounded queue, 100 users (think time 1-2 s) left at most 96-98 requests waiting, every user's
-# one; 200 holds them with room. 4 at a time against 2 at 100 users: 10.6 against 8.6 requests/s when
-# most are remembered, 4.5 against 3.6 when every request is new (a remembered answer need not wait
-# behind a comparison being computed; the engine's numpy/torch work releases the GIL).
-DEFAULT_CONCURRENCY = 4
+# Measured with benchmarks/bench_serve.py on the shared 2-core machine (load average 6-10 from other work):
+# with an unbounded queue, 100 users (think time 1-2 s) left at most 83-98 requests waiting, every user's
+# one; 200 holds them with room. At 100 users with every request new, 4 at a time answered 7.9 requests/s
+# (p95 17.6 s), 8 at a time 12.4 and 10.0 (p95 9.4, 11.1 s), 16 11.1 (p95 14.4 s); with 2, 3.6 against
+# 4.5 for 4. The engine's numpy/torch work releases the GIL, and a remembered answer need not wait
+# behind a comparison being computed.
+DEFAULT_CONCURRENCY = 8
 DEFAULT_QUEUE = 200
 # Gradio keeps each browser session's component values in memory, 10,000 sessions unless told: a soak of
 # 10,000 requests (each its own session) grew the server from 1.4 to 2.2 GB in its first 25 minutes.
