@@ -18,7 +18,8 @@ import threading
 import time
 from pathlib import Path
 
-from bench_serve import Api, Server, sample_quotes, user_plan
+from bench_serve import Server, sample_quotes, user_plan
+from serve_client import Api
 
 
 def rss_mb(pid: int) -> float:

@@ -6,8 +6,9 @@ the same few thousand corpus sentences again and again. Profiled on the seeds (2
 inference was ~95% of an ask's CPU time (0.6 s a request); remembered, a repeated passage costs a
 dictionary look-up. Bounded (least recently used out first) and thread-safe.
 
-A repeated request needs no encoding at all: under bench_serve's 50 users (12 Chinese, 6 English and
-3 compare questions, 40 quotes) the server spent 0.25 CPU-s a request, nearly all of it the engine's.
+A repeated request needs no engine at all: under bench_serve's 50 users (12 Chinese, 6 English and
+3 compare questions, 40 quotes) the server spent 0.25 CPU-s a request, nearly all of it the engine's;
+with results remembered, 0.016-0.022 (Gradio's own handling of the request is most of what is left).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bench_serve's client: its fresh mode repeats nothing, and it reads Gradio's chunked event stream."""
+"""bench_serve: its fresh mode repeats nothing, and its client reads Gradio's chunked event stream."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import bench_serve  # noqa: E402
+import serve_client  # noqa: E402
 
 
 def test_the_fresh_mode_never_sends_the_same_request_twice():
@@ -31,7 +32,7 @@ def test_the_client_reads_a_chunked_event_stream_line_by_line():
         reader = asyncio.StreamReader()
         reader.feed_data(raw)
         reader.feed_eof()
-        return [line async for line in bench_serve.body_lines(reader, chunked)]
+        return [line async for line in serve_client.body_lines(reader, chunked)]
 
     events = 'data: {"msg": "estimation", "queue_size": 3}\n\ndata: {"msg": "process_completed", "success": true}\n\n'
     body = events.encode()
