@@ -13,15 +13,30 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from index.encoders import Encoder, cache_name, with_context_apart
+from index.encoders import Encoder, PooledEncoder, cache_name, embed_workers, with_context_apart
 
 MAX_SHARDS = 16
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def embed_pool() -> ThreadPoolExecutor:
+    """The threads an encoder not already pooled embeds its batches on (``embed_workers()``, one per
+    core), shared by the process: a ``planqa build`` or ``add`` embeds file by file, channel by channel,
+    and on one thread it left the second core idle (a cold seeds build: 75 CPU-s of encoding)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=embed_workers(), thread_name_prefix="embed")
+        return _POOL
 
 
 def text_key(text: str) -> bytes:
@@ -91,11 +106,15 @@ class EmbeddingCache:
         """Vectors of ``texts`` (row-aligned) and how many texts had to be embedded.
 
         Args:
-            encoder: what embeds the texts not in the cache.
+            encoder: what embeds the texts not in the cache; its batches run on ``embed_pool()`` unless
+                it is a ``PooledEncoder`` already (``index.build`` gives one, on its own pool).
             texts: the exact strings to embed.
             batch_size: texts per ``encode`` call.
             progress: called with the number of texts embedded after each batch (for a progress bar).
         """
+        if not isinstance(encoder, PooledEncoder):
+            encoder = PooledEncoder(encoder, embed_pool(), batch_size, progress)
+            progress = None  # the pooled encoder reports each batch
         encoder = with_context_apart(encoder)  # units may hold their context apart (index.encoders)
         keys = [text_key(t) for t in texts]
         name = cache_name(encoder)
@@ -106,14 +125,10 @@ class EmbeddingCache:
                 missing[key] = text
         # Longest first, so each batch pads to similar lengths (and the progress bar speeds up, not down).
         todo = sorted(missing.items(), key=lambda item: -len(item[1]))
-        new_vectors: list[np.ndarray] = []
-        for i in range(0, len(todo), batch_size):
-            batch = [text for _, text in todo[i:i + batch_size]]
-            new_vectors.append(np.asarray(encoder.encode(batch), dtype=np.float32))
+        if todo:  # in one call: the pooled encoder cuts it into batches and runs them at once
+            block = np.asarray(encoder.encode([text for _, text in todo]), dtype=np.float32)
             if progress:
-                progress(len(batch))
-        if todo:
-            block = np.concatenate(new_vectors)
+                progress(len(todo))
             new_keys = [key for key, _ in todo]
             self._write_shard(name, new_keys, block)
             for row, key in enumerate(new_keys):
