@@ -153,7 +153,7 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
 
     Every row of the top ``depth`` table passages is read under its header; a row's indicator name
     matches when it holds at least ``INDICATOR_SHARE`` of the question's word-term weight, the best
-    match wins (a longer name breaks ties: 每万人高价值发明专利拥有量 over 发明专利).
+    match wins; a tie goes to the name the question's words fill most, then to the longer name.
     """
     from index.normalize import compact_key
     from index.text import split_sentences
@@ -163,7 +163,7 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
     total = sum(t.weight for t in words)
     if not total:
         return ""
-    best: tuple[float, int, str] = (0.0, 0, "")
+    best: tuple[float, float, int, str] = (0.0, 0.0, 0, "")
     for hit in hits[:depth]:
         if not _header(hit.chunk):
             continue
@@ -173,7 +173,23 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
             if not name:
                 continue
             key = compact_key(name)
-            share = sum(t.weight for t in words if found(key, t)) / total
-            if share >= INDICATOR_SHARE and (share, len(name)) > best[:2]:
-                best = (share, len(name), name)
-    return best[2]
+            held = [t for t in words if found(key, t)]
+            share = sum(t.weight for t in held) / total
+            # of names holding as much of the question, the one the question's words fill most: 社康中心总数
+            # over 社康中心用房自有率 for "total number of community health centres"
+            filled = _filled(key, held)
+            if share >= INDICATOR_SHARE and (share, filled, len(name)) > best[:3]:
+                best = (share, filled, len(name), name)
+    return best[3]
+
+
+def _filled(key: str, terms: Sequence[QueryTerm]) -> float:
+    """Share of the characters of ``key`` (an indicator name) covered by the forms of ``terms`` it holds."""
+    covered = [False] * len(key)
+    for term in terms:
+        for form in term.forms:
+            at = key.find(form) if form else -1
+            if at >= 0:
+                covered[at:at + len(form)] = [True] * len(form)
+                break
+    return round(sum(covered) / (len(key) or 1), 3)

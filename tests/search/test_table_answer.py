@@ -61,3 +61,14 @@ def test_inline_table_header_and_rows_from_the_shared_pattern():
     [table] = inline_tables(text, text, 0, len(text))
     assert (table.title, table.header) == ("表1 主要指标", "序号指标名称2020年2025年指标属性")
     assert [text[a:b] for a, b in table.rows] == ["1城镇新增就业（万人）1215预期性", "2调查失业率（%）5.55预期性"]
+
+
+def test_of_indicator_names_holding_as_much_of_the_question_the_one_it_fills_most_wins():
+    def row(name: str, text: str) -> Chunk:
+        return Chunk(name, "lh", "深圳市罗湖区卫生健康事业发展“十四五”规划", ("表1",), text, "a.txt", 0, len(text),
+                     context=f"深圳市罗湖区卫生健康事业发展“十四五”规划\n表1\n{RUN_HEADER}", kind="table")
+
+    rows = [Hit(chunk=c, score=1.0, rank=i + 1) for i, c in enumerate(
+        [row("r1", "社康中心用房自有率(%)6080预期性"), row("r2", "社康中心总数(个)8599约束性")])]
+    question = "total number of community health centres in 2025"
+    assert find_indicator(rows, query_terms(question), analyse(question)) == "社康中心总数"
