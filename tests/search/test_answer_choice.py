@@ -84,3 +84,11 @@ def test_a_plan_the_question_names_says_its_title_terms_itself():
     assert [t.text for t in named_terms(title, terms)] == ["深圳", "标准", "行动计划"]
     assert named_terms("深圳市商务发展“十四五”规划", terms) == ()  # names no word of this title but the place
     assert named_terms(title, query_terms("Does Jilin plan to issue local standards?")) == ()
+
+
+def test_of_sentences_holding_the_same_terms_the_shorter_answers():
+    long = ("围绕全镇茶叶产业发展，统筹推进茶园基地、茶叶加工、茶旅融合、道路交通、品牌宣传、市场营销、人才培训和"
+            "金融服务等各项建设任务，全面提升茶叶交易市场建设水平。")
+    short = "在镇区兴建一所高标准的茶叶交易市场。"
+    result = _ask("茶叶交易市场", [_chunk(f"{long}\n{short}", SHENZHEN)], documents=())
+    assert result.answer.text == short
