@@ -125,7 +125,10 @@ def test_seeds_compare_puts_two_plans_side_by_side(engine):
     html_text = compare(engine, "2025年食品抽检目标", [food.doc_id, huzhou.doc_id])
     assert html_text.count('class="pq-card pq-col"') == 2 and 'class="pq-table pq-plan-table"' in html_text
     assert html_text.index("深圳市食品药品安全") < html_text.index("湖州市质量发展")
-    assert '<span class="pq-chip">≥10批次/千人</span>' in html_text
+    # The plan states two 2025 food-sampling targets (抽检量 10批次/千人 in its text, 评价性抽检合格率 99% in
+    # its indicator table); which one leads is decided by dense similarity 0.72 vs 0.77 (scores 1.403 vs 1.429),
+    # which moves with the encoder and the CPU's float rounding. Either is a right column value.
+    assert re.search(r'<span class="pq-chip">(≥10批次/千人|99%)</span>', html_text)
     hits = engine.search(FOOD_QUESTION, k=2)
     pair = compare_passages(engine, hits[0].chunk.chunk_id, hits[1].chunk.chunk_id)
     assert pair.count('class="pq-card pq-passage"') == 2 and "共同词 Shared terms: " in pair
