@@ -256,9 +256,11 @@ class Engine:
         self.limits.check_question(question)
         focus = self.focus(question, ignore=ignore)  # once per request: priors and terms for rerank and answer
         hits = self.search(focus.understood.text, k, doc_ids=doc_ids, region=region, focus=focus)
+        from search.page_view import narrow_pages
+
         encoder = self.sentence_encoder(question)
-        return answer_question(question, hits, encoder.encode if encoder else None, self.source_text,
-                               focus=focus)
+        return narrow_pages(self, answer_question(question, hits, encoder.encode if encoder else None,
+                                                  self.source_text, focus=focus))
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""

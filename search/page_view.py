@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from index.page_map import PageMap, PageMark, read_map, read_original
+from search.types import AskResult
 
 DEFAULT_SCALE = 1.5  # 72 dpi x 1.5: an A4 page 893 px wide, legible beside the text on a laptop screen
 MIN_SCALE, MAX_SCALE = 0.5, 3.0
@@ -74,6 +75,21 @@ def page_map(engine: Any, source: str) -> PageMap | None:
         return _MAPS.get(key, lambda: read_map(stored.path, stored.manifest, source))
     except (OSError, ValueError):
         return None
+
+
+def narrow_pages(engine: Any, result: AskResult) -> AskResult:
+    """``result`` with its answer cited by the pages the answer itself lies on, not all its passage's.
+
+    A passage may run across a page break while its answer sentence sits on one page; the page map
+    (PDFs only) says which. Anything else is returned as it is."""
+    answer = result.answer
+    if answer is None or len(set(answer.citation.pages)) < 2:
+        return result
+    found = page_map(engine, answer.citation.source)
+    pages = found.pages_of(answer.citation.start, answer.citation.end) if found is not None else ()
+    if not pages or pages == answer.citation.pages:
+        return result
+    return replace(result, answer=replace(answer, citation=replace(answer.citation, pages=pages)))
 
 
 def page_views(engine: Any, doc_id: str, start: int, end: int) -> tuple[PageView, ...]:

@@ -156,7 +156,9 @@ def answer_card(answer: Answer, hits: Sequence[Hit], docs: Mapping[str, Document
     """The answer sentence (or table row) with its marks, its citation link and the copy buttons."""
     chunk = next((h.chunk for h in hits if h.chunk.chunk_id == answer.chunk_id), None)
     doc = (docs or {}).get(answer.citation.doc_id)
-    page, draft = page_of(chunk), is_draft(answer.citation.doc_title, doc)
+    # the answer's own page (a passage across a page break: search.page_view.narrow_pages), else its passage's
+    page = min(answer.citation.pages) if answer.citation.pages else page_of(chunk)
+    draft = is_draft(answer.citation.doc_title, doc)
     table = getattr(answer, "table", None)
     if table is not None and table.cells:
         body = table_answer(table)

@@ -147,3 +147,27 @@ def test_with_a_login_the_page_route_wants_the_session_cookie(pdf_engine):
         401, "sign in first")
     client.cookies.set("access-token-c1", "t0k")
     assert client.get("/pdf-page", params=params).status_code == 200
+
+
+def test_an_answer_across_a_page_break_is_cited_by_its_own_page(pdf_engine):
+    from search.page_view import narrow_pages
+    from search.render import answer_card
+    from search.types import Answer, AskResult, Citation, Hit
+
+    start, end = _target(pdf_engine)
+    chunk = next(c for c in pdf_engine.chunks if c.doc_id == PDF_DOC and c.start <= start and end <= c.end)
+    assert chunk.pages == (1, 2)  # the passage runs across the page break; its answer sentence does not
+    at = start - chunk.start
+    answer = Answer(TARGET_SENTENCE, chunk.chunk_id, start, end, Citation.of(chunk, start, end), 1.0, at,
+                    at + len(TARGET_SENTENCE))
+    result = narrow_pages(pdf_engine, AskResult("细颗粒物目标", answer, (Hit(chunk, 1.0, 1),)))
+    assert result.answer.citation.pages == (2,) and result.answer.citation.head().endswith(", p. 2")
+    assert ", p. 2" in answer_card(result.answer, result.hits) and ", p. 1" not in answer_card(result.answer, result.hits)
+    whole = AskResult("q", replace_pages(answer, (2,)), ())  # one page already: returned as it is
+    assert narrow_pages(pdf_engine, whole) is whole
+
+
+def replace_pages(answer, pages):
+    from dataclasses import replace
+
+    return replace(answer, citation=replace(answer.citation, pages=pages))
