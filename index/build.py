@@ -113,8 +113,9 @@ def dense_units(chunks: Sequence[Chunk], windows: Windows | int) -> tuple[list[s
     for row, chunk in enumerate(chunks):
         context = chunk.context if windows.context else ""
         for window in sentence_windows(chunk.text, windows.chars):
-            if context and windows.apart:
-                texts.append(embedding_text(context) + CONTEXT_APART + embedding_text(window))
+            if context and windows.apart:  # a marker inside the text itself would split it at the wrong place
+                texts.append(embedding_text(context).replace(CONTEXT_APART, " ") + CONTEXT_APART
+                             + embedding_text(window).replace(CONTEXT_APART, " "))
             else:
                 texts.append(embedding_text(f"{context}\n{window}" if context else window))
             rows.append(row)

@@ -127,6 +127,8 @@ def test_windows_carry_the_context_line_or_not():
     assert texts == ["甲句。", "乙句。", "丙句。"] and rows.tolist() == [0, 0, 1]
     assert dense_units(chunks, 3)[0] == dense_units(chunks, Windows(3))[0] == ["规划\n甲句。", "规划\n乙句。", "丙句。"]
     assert dense_units(chunks, Windows(3, apart=True))[0] == ["规划\x1f甲句。", "规划\x1f乙句。", "丙句。"]
+    marked = [Chunk("c2", "d", "规划", (), "甲\x1f句。", "s.txt", 0, 4, context="规\x1f划")]  # the marker in the text
+    assert dense_units(marked, Windows(9, apart=True))[0] == ["规 划\x1f甲 句。"]
     assert DENSE_CHANNELS["dense"](Config(dense_window=3, dense_context=False))[1] == Windows(3, False, apart=True)
     assert DENSE_CHANNELS["use"](Config(use_window=7, use_context=True))[1] == Windows(7, True, apart=False)
 
