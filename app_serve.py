@@ -50,7 +50,7 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
     Environment: ``PLANQA_CONCURRENCY`` (requests at once), ``PLANQA_QUEUE`` (requests waiting, 0 =
     unbounded), ``PLANQA_SESSIONS`` (browser sessions whose state is kept), ``PLANQA_PASSWORD`` (and
     ``PLANQA_USER``, default ``planqa``: a login), ``PLANQA_MAX_UPLOAD_MB``, ``PLANQA_MEMO`` (results
-    remembered per index, 0 = none).
+    remembered per index, 0 = none), ``PLANQA_WORKERS`` (engine processes forked per index, 0 = none).
     An engine with a ``path`` is wrapped in ``search.live.LiveEngine``: a rebuilt index is picked up.
     """
     import gradio as gr
@@ -58,9 +58,10 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
     from app_tabs.pages import add_page_route
     from app_upload import max_bytes
     from search.live import LiveEngine
+    from search.workers import default_workers
 
     if not hasattr(engine, "swap") and getattr(engine, "path", None) is not None:
-        engine = LiveEngine(engine, memo=_env_count("PLANQA_MEMO", DEFAULT_MEMO))
+        engine = LiveEngine(engine, memo=_env_count("PLANQA_MEMO", DEFAULT_MEMO), workers=default_workers())
     password = os.environ.get("PLANQA_PASSWORD", "")
     auth = (os.environ.get("PLANQA_USER", "planqa"), password) if password else None
     if host not in LOOPBACK:
@@ -127,10 +128,12 @@ def main(host: str = "127.0.0.1", port: int = 7860, index: str | None = None) ->
     from search.engine import Engine
 
     engine = Engine.load(index, build_if_missing=True)
-    # Warm-up: load the Chinese and the English encoders now, so the first real question is fast.
+    # Warm-up: load the Chinese and the English encoders (and the quote index) now, so the first real
+    # question is fast and the engine's worker processes, forked from this one, share them.
     sys.stderr.write("Loading the models …\n")
     for question in ("深圳2025年目标是什么", "Shenzhen 2025 target"):
         engine.ask(question)
+    engine.cite("深圳2025年目标是什么")
     sys.stderr.write(
         f"planqa: {len(engine.documents)} documents, {len(engine.chunks)} passages; "
         f"serving at http://{host}:{port}\n"

@@ -98,8 +98,18 @@ class Server:
         raise TimeoutError(f"planqa serve not ready after {timeout:.0f} s; see {self.log.name}")
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds of the server and of its living child processes (the engine's workers)."""
+        total, pending = 0, [self.proc.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                pending += [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                            for c in (task / "children").read_text().split()]
+            except OSError:  # it ended meanwhile
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -4,7 +4,9 @@
 ``manifest.json`` changes identity. ``LiveEngine.current`` looks at it at most every ``interval``
 seconds (one ``stat``); when it changed, one background thread loads the new index while requests go
 on with the old engine, and the new one replaces it in a single assignment. A request holds the engine
-it started with, so in-flight requests finish on the old index.
+it started with, so in-flight requests finish on the old index. With ``workers``, each loaded engine's
+computing calls run in that many processes forked from it (``search.workers.WorkerEngine``); a swap forks
+new ones from the new engine and stops the old ones once their calls in flight have returned.
 """
 
 from __future__ import annotations
@@ -32,16 +34,20 @@ class LiveEngine:
     """Holds the current ``Engine`` of an index folder and swaps in a rebuilt one."""
 
     def __init__(self, engine, loader: Callable[[Path], object] | None = None, interval: float = 2.0,
-                 memo: int = 0):
+                 memo: int = 0, workers: int = 0):
         """Args:
             engine: the loaded ``search.engine.Engine`` (its ``path`` is watched).
             loader: path → a new engine; ``Engine.load(path, build_if_missing=False)`` with the same
                 encoders when None.
             interval: seconds between two looks at the manifest.
             memo: results remembered per loaded index (``search.memo.RememberingEngine``); 0: none.
+            workers: worker processes per loaded index (``search.workers.WorkerEngine``); 0: none.
         """
         self.memo = memo
-        self._engine = self._remembering(engine)
+        self.workers = workers
+        self._pool = None  # the current engine's WorkerEngine, closed when it is swapped out
+        self._engine = engine
+        self._serve(self._remembering(engine))
         self.path = Path(engine.path)
         if loader is None:
             from search.engine import Engine
@@ -60,11 +66,25 @@ class LiveEngine:
         self.error: str = ""  # why the last reload failed (the old engine keeps serving)
 
     def _remembering(self, engine):
+        """``engine`` behind its worker processes (if any) and its memo (if any), the memo in front."""
+        from search.memo import RememberingEngine
+        from search.workers import WorkerEngine, forkable
+
+        if isinstance(engine, RememberingEngine):
+            return engine
+        if self.workers and forkable(engine):
+            engine = WorkerEngine(engine, self.workers)
+        return RememberingEngine(engine, self.memo) if self.memo else engine
+
+    def _serve(self, engine) -> None:
+        """Answer with ``engine`` from now on; the old engine's workers stop when their calls return."""
         from search.memo import RememberingEngine
 
-        if not self.memo or isinstance(engine, RememberingEngine):
-            return engine
-        return RememberingEngine(engine, self.memo)
+        old, pool = self._pool, engine.engine if isinstance(engine, RememberingEngine) else engine
+        self._engine = engine
+        self._pool = pool if hasattr(pool, "close") else None
+        if old is not None and old is not self._pool:
+            old.close()
 
     @property
     def current(self):
@@ -88,7 +108,7 @@ class LiveEngine:
                            self.path, exc)
             self.error = str(exc)
         else:
-            self._engine = engine
+            self._serve(engine)
             self.error = ""
             logger.info("planqa: now serving the index built %s", getattr(engine, "build_time", ""))
         finally:
@@ -100,7 +120,7 @@ class LiveEngine:
         """Serve ``engine`` from now on (e.g. after an upload rebuilt the index in this process)."""
         engine = self._remembering(engine)
         with self._lock:
-            self._engine = engine
+            self._serve(engine)
             self._seen = _identity(self.path)
 
     def reload(self) -> None:
