@@ -38,6 +38,11 @@ def default_workers() -> int:
     return int(value)
 
 
+# bench_serve, 100 users with every request new, one server after another on the 2-core machine (load
+# average 1.3-3.9 from other work): no workers 17.7-18.5 requests/s (p95 7.4-7.5 s: the server held below
+# one core by its interpreter lock while 81 requests waited), 2 workers 22.2-31.2 (p95 2.4-5.7 s), 3 workers
+# 18.9 (p95 6.3 s: three processes and the server's own thread contend for two cores). Each worker
+# adds ~90 MB of its own pages (PSS of server and 2 workers 694 MB against 513 MB for one process, seeds).
 DEFAULT_WORKERS = 2
 
 
