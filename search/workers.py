@@ -152,8 +152,11 @@ class WorkerEngine:
             self._replace(worker)
             raise WorkerError(f"the engine worker stopped while answering {name} (exit code {code}); a new "
                               f"one was started: try the request again") from exc
-        except BaseException:
+        except Exception:  # the engine's own error, or a reply that did not unpickle: the pipe is in step
             self._release(worker)
+            raise
+        except BaseException:  # interrupted while the worker computes: its late reply must not answer the next call
+            self._replace(worker)
             raise
         self._release(worker)
         return result
