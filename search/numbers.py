@@ -61,9 +61,9 @@ def _is_year(number: str, unit: str) -> bool:
     return unit == "年" and len(number) == 4 and number[:2] in ("19", "20")
 
 
-def _row_unit(cells: list[str], index: int) -> str:
-    """The unit of a bare number in table cell ``index``: the nearest earlier unit cell or (unit)."""
-    for cell in reversed(cells[:index]):
+def _nearest_unit(cells: list[str]) -> str:
+    """The unit of the last of ``cells`` that is a unit on its own or holds one in brackets, else ""."""
+    for cell in reversed(cells):
         cell = cell.strip()
         if cell and _UNIT_ONLY.fullmatch(cell):
             return cell
@@ -71,6 +71,11 @@ def _row_unit(cells: list[str], index: int) -> str:
         if bracket:
             return bracket.group(1)
     return ""
+
+
+def _row_unit(cells: list[str], index: int) -> str:
+    """The unit of a bare number in table cell ``index``: the nearest earlier unit cell or (unit)."""
+    return _nearest_unit(cells[:index])
 
 
 def find_numbers(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -125,15 +130,7 @@ COLUMN_LOOKBACK = 3  # cells of a row laid one a line: the unit line sits at mos
 def _column_unit(text: str, line_start: int) -> str:
     """For a number alone on its line (a table laid out one cell a line: 规模以上工业总产值 / 亿元 / 9793),
     the unit of the nearest unit-only line above it."""
-    lines = text[:max(0, line_start - 1)].split("\n")[-COLUMN_LOOKBACK:]
-    for line in reversed(lines):
-        cell = line.strip()
-        if cell and _UNIT_ONLY.fullmatch(cell):
-            return cell
-        bracket = _BRACKET_UNIT.search(cell)
-        if bracket:
-            return bracket.group(1)
-    return ""
+    return _nearest_unit(text[:max(0, line_start - 1)].split("\n")[-COLUMN_LOOKBACK:])
 
 
 def is_unit(text: str) -> bool:
