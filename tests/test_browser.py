@@ -330,10 +330,10 @@ def test_an_uploaded_plan_is_listed_answers_without_a_restart_and_can_be_removed
 @pytest.fixture(scope="module")
 def pdf_server(tmp_path_factory):
     """The app over a plan PDF and two text plans (hash encoder: this path needs no model)."""
-    import app_serve
     from conftest import HashEncoder
     from pdf_fixture import FONT, build_pdf_index
 
+    import app_serve
     from search.engine import Engine
 
     if not FONT.exists():
