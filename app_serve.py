@@ -101,10 +101,27 @@ def serve(engine: Any, host: str = "127.0.0.1", port: int = 7860, block: bool = 
         footer_links=["api"],
     )
     add_health_route(demo, engine)
+    _close_with(demo, engine)
     add_page_route(demo, engine)  # the viewer's rendered PDF pages
     if block:
         demo.block_thread()
     return demo
+
+
+def _close_with(demo: Any, engine: Any) -> None:
+    """``demo.close()`` also stops the engine's worker processes: a server stopped inside a longer-lived
+    process (tests, notebooks) leaves no forked workers behind holding its copies of that process's pipes."""
+    if not hasattr(engine, "close"):
+        return
+    close_app = demo.close
+
+    def close(*args, **kwargs):
+        try:
+            return close_app(*args, **kwargs)
+        finally:
+            engine.close()
+
+    demo.close = close
 
 
 def add_health_route(demo: Any, source: Any) -> None:

@@ -127,6 +127,13 @@ class LiveEngine:
         """Load the index from its folder now (it was just rebuilt)."""
         self.swap(self._loader(self.path))
 
+    def close(self) -> None:
+        """Stop the current engine's worker processes (when the server stops); calls after it are
+        answered in this process."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
     def wait(self, timeout: float = 30.0) -> None:
         """Wait for a reload in progress (tests and benchmarks)."""
         thread = self._loading

@@ -15,7 +15,9 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
 import threading
+import time
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def default_workers() -> int:
 # 18.9 (p95 6.3 s: three processes and the server's own thread contend for two cores). Each worker
 # adds ~90 MB of its own pages (PSS of server and 2 workers 694 MB against 513 MB for one process, seeds).
 DEFAULT_WORKERS = 2
+STOP_WAIT = 5.0  # seconds a stopped worker has to finish before it is killed
 
 
 def forkable(engine: Any) -> bool:
@@ -56,9 +59,40 @@ def forkable(engine: Any) -> bool:
     return (manifest.get("backend") or {}).get("name", "local") == "local"
 
 
+def _release_inherited(keep: tuple[int, ...]) -> None:
+    """Point every socket and pipe this forked worker inherited, but ``keep``, at /dev/null.
+
+    A fork copies every descriptor of the server: its clients' connections (a worker forked by a hot
+    swap would otherwise hold them open, so a connection the server closes never ends for its client),
+    the other workers' pipes (a worker would not see its pipe close) and the pipes of the server's own
+    child processes (one that waits for its input to end, as a browser driver does, would never end).
+    dup2 rather than close: the server's objects copied into this process still own those numbers and
+    may close them later. Also multiprocessing's pipe that tells the server this worker ended goes: so
+    ``_Worker.stop`` polls the process instead of waiting on that pipe. Linux only (/proc)."""
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in descriptors:
+            if fd in (0, 1, 2, null, *keep):
+                continue
+            try:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode):
+                    os.dup2(null, fd)
+            except OSError:  # the descriptor listdir itself used, now closed
+                continue
+    finally:
+        os.close(null)
+
+
 def _serve(engine: Any, conn) -> None:
     """A worker's loop: one call at a time until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which closes the pipes
+    parent = getattr(multiprocessing.current_process(), "_parent_sentinel", None)  # the server's end-of-life pipe
+    _release_inherited((conn.fileno(),) if parent is None else (conn.fileno(), parent))
     while True:
         try:
             name, args, kwargs = conn.recv()
@@ -91,10 +125,12 @@ class _Worker:
 
     def stop(self) -> None:
         self.conn.close()  # the worker's recv ends, it returns
-        self.process.join(5)
+        deadline = time.monotonic() + STOP_WAIT
+        while self.process.is_alive() and time.monotonic() < deadline:  # is_alive reaps; join(t) waits on a pipe
+            time.sleep(0.02)
         if self.process.is_alive():
             self.process.kill()
-            self.process.join(5)
+        self.process.join()
 
 
 class WorkerEngine:

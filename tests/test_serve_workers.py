@@ -103,3 +103,26 @@ def test_only_an_index_of_local_files_is_forked(built):
     assert forkable(load(built[0]))
     milvus = SimpleNamespace(stored=SimpleNamespace(manifest={"backend": {"name": "milvus"}}))
     assert not forkable(milvus) and not forkable(object())
+
+
+def test_workers_hold_none_of_the_servers_pipes_and_stop_promptly(built):
+    import time
+
+    reading, writing = os.pipe()  # a pipe of the server's, as a browser driver's or a client's socket
+    workers = WorkerEngine(load(built[0]), workers=2)
+    try:
+        assert workers.ask("食品安全", k=1).hits  # the workers are up, forked while the pipe was open
+        os.close(writing)
+        import select
+
+        assert select.select([reading], [], [], 5)[0] == [reading]  # its end is seen: no worker keeps a copy
+        assert os.read(reading, 1) == b""
+        pids = workers.pids()
+        started = time.monotonic()
+    finally:
+        workers.close()
+        os.close(reading)
+    assert time.monotonic() - started < 5  # each saw its own pipe close (no sibling holds it): no kill wait
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped
