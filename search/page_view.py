@@ -10,12 +10,11 @@ page.
 from __future__ import annotations
 
 import io
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
 from index.page_map import PageMap, PageMark, read_map, read_original
+from search.memo import ResultMemo
 from search.types import AskResult
 
 DEFAULT_SCALE = 1.5  # 72 dpi x 1.5: an A4 page 893 px wide, legible beside the text on a laptop screen
@@ -41,28 +40,9 @@ def _stored(engine: Any):
     return getattr(getattr(engine, "current", engine), "stored", None)
 
 
-class _Recent:
-    """The ``size`` values used last, by key; ``make`` runs outside the lock (two racing requests may
-    both make a value: the later one is kept)."""
-
-    def __init__(self, size: int):
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key: tuple, make):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-
-_MAPS = _Recent(64)
-_PAGES = _Recent(CACHED_PAGES)
+# least recently used out; one computation per key at a time (a page asked by two viewers renders once)
+_MAPS = ResultMemo(64)
+_PAGES = ResultMemo(CACHED_PAGES)
 
 
 def page_map(engine: Any, source: str) -> PageMap | None:
