@@ -74,6 +74,7 @@ def _quiet_progress() -> None:
 def _read_chunk(batch: dict, config: dict) -> dict:
     """Ray task: read and chunk files; everything back as JSON strings (no pickles of our types)."""
     from index.corpus import ingest_file
+    from index.page_map import pages_of_file
     from index.reader import FileReport, SourceError, read_file
 
     conf = Config.from_dict(config)
@@ -86,8 +87,10 @@ def _read_chunk(batch: dict, config: dict) -> dict:
             out.append(json.dumps({"report": FileReport(name, path, "skipped", reason).__dict__}))
             continue
         documents, sections, chunks = ingest_file(src, conf)
+        kept = pages_of_file(src)
         out.append(json.dumps({
             "report": FileReport.of(src).__dict__, "text": src.text,
+            "page_map": kept.map.to_dict() if kept else None,
             "documents": [d.to_dict() for d in documents],
             "sections": [{**s.__dict__, "path": list(s.path)} for s in sections],
             "chunks": [c.to_dict() for c in chunks],
@@ -118,6 +121,7 @@ def read_on_ray(paths: Iterable[str | Path], config: Config):
 
     from index.catalog import scan
     from index.corpus import Corpus
+    from index.page_map import PageMap, PagesKept
     from index.reader import FileReport
 
     found, refused = scan(paths)
@@ -141,6 +145,8 @@ def read_on_ray(paths: Iterable[str | Path], config: Config):
             corpus.errors.append(corpus.reports[-1].message)
             continue
         corpus.sources[name] = parsed["text"]
+        if parsed.get("page_map"):  # a PDF: its bytes and page map kept as the in-process build keeps them
+            corpus.pages[name] = PagesKept(Path(path), PageMap.from_dict(parsed["page_map"]))
         documents, sections, chunks = _parts(parsed)
         if taken.intersection(d.doc_id for d in documents):
             documents, sections, chunks = _ingest_here(path, name, config, taken)

@@ -54,6 +54,24 @@ def test_corpus_equals_in_process(cluster, config, plan):
     assert on_ray.sources == here.sources
 
 
+def test_pdf_pages_kept_as_in_process(cluster, config, tmp_path):
+    """A PDF read on the cluster keeps its file and page map, as the in-process read does (the viewer's
+    original pages and the citations' page numbers of a Ray-built index)."""
+    from pdf_fixture import plan_pdf
+
+    from index.corpus import read_corpus
+    from index.ray_build import read_on_ray
+
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(plan_pdf())
+    on_ray, here = read_on_ray([pdf], config), read_corpus([pdf], config)
+    assert list(on_ray.pages) == list(here.pages) == ["plan.pdf"]
+    assert on_ray.pages["plan.pdf"].map == here.pages["plan.pdf"].map
+    assert on_ray.pages["plan.pdf"].map.page_count == 2
+    assert on_ray.pages["plan.pdf"].original == pdf
+    assert on_ray.chunks == here.chunks
+
+
 def test_vectors_equal_the_in_process_encoder(cluster, config, plan):
     from index.build import dense_units
     from index.corpus import read_corpus
