@@ -1,0 +1,71 @@
+"""The second stage's evidence signals (search/rerank_signals.py) and their effect on the order."""
+
+from index.normalize import compact_key
+from index.types import Chunk
+from search import rerank_signals as signals
+from search.rerank import Focus, evidence, focus_of, rerank
+from search.terms import QueryTerm
+from search.types import Hit
+from search.understand import analyse
+
+
+def _term(text: str, weight: float = 1.0, kind: str = "word") -> QueryTerm:
+    return QueryTerm(text, (text,), weight, kind)
+
+
+def _hit(chunk_id: str, text: str, rank: int, title: str = "某市规划") -> Hit:
+    chunk = Chunk(chunk_id=chunk_id, doc_id="d", doc_title=title, section_path=(), text=text, source="a.txt",
+                  start=0, end=len(text))
+    return Hit(chunk=chunk, score=1.0 / rank, rank=rank)
+
+
+def test_asked_units():
+    assert signals.asked_units("一共涉及几个领域、多少条做法?") == ("个", "条")
+    assert signals.asked_units("考试时间是多少分钟?") == ("分钟",)
+    assert signals.asked_units("考试由谁负责?") == ()
+
+
+def test_asked_unit_needs_a_numeral_before_it():
+    assert signals.asked_unit(compact_key("共5方面47条"), ("个", "条")) == 0.5
+    assert signals.asked_unit(compact_key("考试时间统一为70分钟"), ("分钟",)) == 1.0
+    assert signals.asked_unit(compact_key("考试时间另行通知,每分钟一题"), ("分钟",)) == 0.0
+    assert signals.asked_unit("任何文字", ()) == 0.0
+
+
+def test_pair_proximity_counts_neighbouring_terms_next_to_each_other():
+    terms = [_term("考试", 2.0), _term("时间", 1.0), _term("分钟", 3.0)]
+    # pairs (考试, 时间) weight 1 and (时间, 分钟) weight 1
+    assert signals.pair_proximity(compact_key("考试时间统一为70分钟"), terms) == 0.5
+    assert signals.pair_proximity(compact_key("时间:考试前一天"), terms) == 0.5  # either order, 1 char apart
+    assert signals.pair_proximity(compact_key("考试成绩1年内有效,超过规定时间"), terms) == 0.0
+    assert signals.pair_proximity("考试", terms[:1]) == 0.0
+
+
+def test_title_share_and_sentence_quantity():
+    terms = [_term("行动计划", 2.0), _term("研发", 1.0), _term("2020", 0.5, "year")]
+    assert signals.title_share("打造深圳标准构建质量发展新优势行动计划", terms) == 2.0 / 3.5
+    text = "研发投入持续加大。到2020年,研发经费支出占比达4.1%。"
+    assert signals.sentence_quantity(text, terms) == 1.0  # 4.1 in the sentence holding 研发 and 2020
+    assert signals.sentence_quantity("研发投入持续加大,2020年起实施。", terms) == 0.0  # only a year
+
+
+def test_evidence_reads_quantities_only_for_an_amount_question():
+    asked = focus_of("考试时间是多少分钟?")
+    told = focus_of("考试时间怎么安排?")
+    assert asked.numeric and asked.units == ("分钟",)
+    assert not told.numeric and told.units == ()
+    hit = _hit("a", "任职资格考试采取闭卷机考方式进行,考试时间统一为70分钟。", 1)
+    assert evidence(hit, asked) > evidence(hit, told)
+
+
+def test_rerank_lifts_the_passage_that_states_the_amount_asked():
+    question = "考试时间是多少分钟?"
+    focus = Focus(analyse(question), (_term("考试", 2.9), _term("时间", 3.6), _term("分钟", 5.8)),
+                  numeric=True, units=("分钟",))
+    hits = [
+        _hit("scope", "拟任高级管理人员在申请任职资格核准前均应通过考试,考试时间和地点另行通知,分钟不差。", 1),
+        _hit("valid", "任职资格考试成绩1年内有效,超过1年应重新参加考试。", 2),
+        _hit("time", "任职资格考试采取闭卷机考方式进行,考试时间统一为70分钟。", 3),
+    ]
+    assert [h.chunk.chunk_id for h in rerank(hits, focus)] == ["time", "scope", "valid"]
+    assert [h.rank for h in rerank(hits, focus)] == [1, 2, 3]
