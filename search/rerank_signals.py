@@ -4,7 +4,7 @@ Coverage (``search.rerank.coverage``) counts which of the question's terms a pas
 long passage that names every term once in passing scores as high as the sentence that answers. These
 signals look at *how* the terms are held, each a number in 0…1 over a passage's ``compact_key``:
 
-* ``sentence_quantity``: for a question that asks for an amount, whether the passage's best sentence
+* ``states_quantity``: for a question that asks for an amount, whether the passage's best sentence
   (the one holding most of the question's term weight) states a number that is not a year (全程网上办理
   率98%以上, 每万人发明专利拥有量达112件);
 * ``pair_proximity``: the share of neighbouring question terms found next to each other (at most
@@ -12,6 +12,8 @@ signals look at *how* the terms are held, each a number in 0…1 over a passage'
   sequential dependence model (Metzler & Croft, SIGIR 2005), on the terms the question was cut into;
 * ``asked_unit``: the share of the measure words the question asks with (多少分钟, 几个, 多少家) that the
   passage writes after a number (70分钟, 100家);
+* ``wrong_period``: for a question about a period and aim, whether that best sentence speaks only of
+  years before it (a target question: 2015年…到2020年 for 十四五末) or after it (a status question);
 * ``title_share``: the weight share of the question's terms in the passage's document title, for
   questions that name the plan they ask about (深圳标准行动计划, 该意见).
 """
@@ -22,7 +24,7 @@ import re
 from collections.abc import Sequence
 
 from index.normalize import compact_key
-from search.terms import QueryTerm, found
+from search.terms import QueryTerm, found, stated_years
 
 PAIR_GAP = 3  # characters allowed between two neighbouring terms (的, 之, a short modifier)
 _QUANTITY = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")  # a number that is not a year
@@ -79,14 +81,32 @@ def title_share(title: str, terms: Sequence[QueryTerm]) -> float:
     return sum(t.weight for t in terms if found(key, t)) / total
 
 
-def sentence_quantity(text: str, terms: Sequence[QueryTerm], held_anyway: frozenset[str] = frozenset()) -> float:
-    """1.0 when the sentence of ``text`` holding most of the terms' weight (the first such) states a number
-    that is not a year, else 0.0. ``held_anyway``: forms that count as held in every sentence (the place
-    of a passage in a document of that place)."""
+def best_sentence(text: str, terms: Sequence[QueryTerm], held_anyway: frozenset[str] = frozenset()) -> str:
+    """The compact key of the sentence of ``text`` holding most of the terms' weight (the first such).
+    ``held_anyway``: forms that count as held in every sentence (the place of a passage in a document of
+    that place)."""
     best, best_key = -1.0, ""
     for m in _SENTENCE.finditer(text):
         key = compact_key(m.group())
         held = sum(t.weight for t in terms if found(key, t) or held_anyway & set(t.forms))
         if held > best:
             best, best_key = held, key
-    return 1.0 if _QUANTITY.search(best_key) else 0.0
+    return best_key
+
+
+def states_quantity(sentence: str) -> float:
+    """1.0 when the sentence (a compact key) states a number that is not a year, else 0.0."""
+    return 1.0 if _QUANTITY.search(sentence) else 0.0
+
+
+def wrong_period(sentence: str, years: Sequence[int], aim: str) -> float:
+    """1.0 when the sentence states years, none of them asked, all before the asked ones for a ``target``
+    question (a 2015/2020 plan's sentence for 十四五末) or all after them for a ``status`` one; else 0.0."""
+    if not years or aim not in ("target", "status"):
+        return 0.0
+    stated = {int(y) for y in stated_years(sentence)}
+    if not stated or stated & set(years):
+        return 0.0
+    before = max(stated) < min(years)
+    return 1.0 if (before if aim == "target" else min(stated) > max(years)) else 0.0
+

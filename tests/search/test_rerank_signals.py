@@ -41,12 +41,25 @@ def test_pair_proximity_counts_neighbouring_terms_next_to_each_other():
     assert signals.pair_proximity("考试", terms[:1]) == 0.0
 
 
-def test_title_share_and_sentence_quantity():
+def test_title_share_and_the_best_sentence():
     terms = [_term("行动计划", 2.0), _term("研发", 1.0), _term("2020", 0.5, "year")]
     assert signals.title_share("打造深圳标准构建质量发展新优势行动计划", terms) == 2.0 / 3.5
-    text = "研发投入持续加大。到2020年,研发经费支出占比达4.1%。"
-    assert signals.sentence_quantity(text, terms) == 1.0  # 4.1 in the sentence holding 研发 and 2020
-    assert signals.sentence_quantity("研发投入持续加大,2020年起实施。", terms) == 0.0  # only a year
+    sentence = signals.best_sentence("研发投入持续加大。到2020年,研发经费支出占比达4.1%。", terms)
+    assert sentence == "到2020年,研发经费支出占比达4.1%"
+    assert signals.states_quantity(sentence) == 1.0
+    assert signals.states_quantity(signals.best_sentence("研发投入持续加大,2020年起实施。", terms)) == 0.0
+    # the place counts as held in every sentence of a document of that place: the first sentence wins
+    assert signals.best_sentence("深圳研发。研发", terms[1:2], frozenset({"深圳"})) == "深圳研发"
+
+
+def test_wrong_period_is_a_sentence_of_years_on_the_other_side():
+    assert signals.wrong_period("2015年,防洪标准提高到100年一遇;到2020年,达到200年一遇", (2025,), "target") == 1.0
+    assert signals.wrong_period("到2025年,防洪能力达到200年一遇", (2025,), "target") == 0.0
+    assert signals.wrong_period("“十四五”期间,防洪能力达到200年一遇", (2025,), "target") == 0.0  # 十四五 holds 2025
+    assert signals.wrong_period("到2030年,达到200年一遇", (2025,), "target") == 0.0  # after: a longer target
+    assert signals.wrong_period("到2030年,达到200年一遇", (2019,), "status") == 1.0
+    assert signals.wrong_period("防洪能力达到200年一遇", (2025,), "target") == 0.0  # no year stated
+    assert signals.wrong_period("2015年达到", (2025,), "") == 0.0
 
 
 def test_evidence_reads_quantities_only_for_an_amount_question():
