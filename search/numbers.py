@@ -133,6 +133,22 @@ def _column_unit(text: str, line_start: int) -> str:
     return _nearest_unit(text[:max(0, line_start - 1)].split("\n")[-COLUMN_LOOKBACK:])
 
 
+_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(" + _UNIT + ")")
+_LEADING_MAGNITUDE = re.compile("^" + _MAGNITUDE)
+
+
+def asked_units(question: str) -> tuple[str, ...]:
+    """The units a question asks an amount in: 多少条做法 → 条, 多少平方公里 → 平方公里, 几个领域 → 个 (their
+    magnitude left off: 多少亿元 → 元)."""
+    units = (unit_base(m.group(1)) for m in _ASKED_UNIT.finditer(to_simplified(question)))
+    return tuple(dict.fromkeys(u for u in units if u))
+
+
+def unit_base(unit: str) -> str:
+    """A unit without its magnitude and divisor: 万亿元 → 元, 批次/千人 → 批次."""
+    return _LEADING_MAGNITUDE.sub("", unit.split("/")[0]) or unit
+
+
 def is_unit(text: str) -> bool:
     """Is ``text`` a unit on its own (分钟, 亿元, 批次/千人)?"""
     return bool(_UNIT_ONLY.fullmatch(text))

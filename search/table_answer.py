@@ -36,6 +36,14 @@ def _header(chunk: Chunk) -> str:
     return lines[-1] if len(lines) >= 3 else ""
 
 
+def table_header(chunk: Chunk) -> str:
+    """The header line of the table ``chunk`` holds ("" when it is not a table passage)."""
+    header = _header(chunk)
+    if chunk.kind != "table" and not (header and HEADER_TOKEN.search(header)):
+        return ""
+    return header
+
+
 def _year_columns(header: list[str]) -> list[int]:
     return [i for i, name in enumerate(header) if _YEAR.search(name) or re.search(r"目标|规划值|现状|基期", name)]
 
@@ -140,7 +148,8 @@ def table_answer(chunk: Chunk, start: int, end: int, understood: Understood | No
     return _run_row(header, row, understood)
 
 
-def _indicator_cell(table: TableAnswer) -> str:
+def indicator_name(table: TableAnswer) -> str:
+    """The indicator a table row names (its 指标 cell), "" when the header has no such column."""
     for name, cell in zip(table.header, table.cells, strict=True):
         if "指标" in name and "属性" not in name and "类别" not in name and cell:
             return cell
@@ -169,7 +178,7 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
             continue
         for a, b in split_sentences(hit.chunk.text):
             table = table_answer(hit.chunk, a, b, understood)
-            name = _indicator_cell(table) if table is not None else ""
+            name = indicator_name(table) if table is not None else ""
             if not name:
                 continue
             key = compact_key(name)

@@ -42,9 +42,13 @@ _STATUS_CUES = re.compile(
 _WHICH_PLAN = re.compile(r"哪(?:个|份|一个|部|项)?(?:规划|计划|文件|方案|通知|纲要|政策)|which (?:plan|document|policy|"
                          r"notice|programme|program)", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A year the question compares against (相比2020年, 在2020年基础上, "compared with 2020") is the base of
+# the change asked about, not the year whose figure is asked: 到2035年…相比2020年 asks for 2035.
+_BASE_YEAR = re.compile(r"(?:相比|相较|较|比|对比|compared (?:with|to)|than)\s*(?P<a>(?:19|20)\d\d)"
+                        r"|(?P<b>(?:19|20)\d\d)\s*年?(?:的)?(?:基础上|水平上)", re.IGNORECASE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
-__all__ = ["Place", "Understood", "analyse", "find_aim", "find_period", "has_content"]
+__all__ = ["Place", "Understood", "analyse", "base_years", "find_aim", "find_period", "has_content"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,12 @@ def find_period(question: str) -> tuple[tuple[int, ...], str, bool]:
         years = sorted(set(years) | set(span))
         return tuple(years), written, end
     return tuple(years), " ".join(str(y) for y in years), False
+
+
+def base_years(question: str) -> tuple[int, ...]:
+    """Years the question compares against (相比2020年, 在2020年基础上, "compared with 2020")."""
+    key = normalize(question)
+    return tuple(sorted({int(m.group("a") or m.group("b")) for m in _BASE_YEAR.finditer(key)}))
 
 
 def find_aim(question: str, years: Sequence[int]) -> str:

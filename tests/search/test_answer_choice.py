@@ -92,3 +92,41 @@ def test_of_sentences_holding_the_same_terms_the_shorter_answers():
     short = "在镇区兴建一所高标准的茶叶交易市场。"
     result = _ask("茶叶交易市场", [_chunk(f"{long}\n{short}", SHENZHEN)], documents=())
     assert result.answer.text == short
+
+
+def test_the_unit_an_amount_is_asked_in_is_held_by_a_sentence_stating_it():
+    from search.numbers import asked_units
+
+    assert asked_units("一共涉及几个领域、多少条做法?") == ("个", "条")
+    assert asked_units("控制线一共划了多少平方公里?") == ("平方公里",)
+    assert asked_units("投资要达到多少亿元?") == ("元",)
+    assert asked_units("研发投入强度要达到多少?") == ()
+    counted = _chunk("本次推广的做法共5方面47条。", SHENZHEN, "c1")
+    other = _chunk("深圳40年来总结经验，形成了一批好做法。", SHENZHEN, "c2")
+    result = _ask("这次向全国推广的深圳经验一共涉及几个领域、多少条做法?", [counted, other], documents=())
+    assert result.answer.text == "本次推广的做法共5方面47条。"
+
+
+def test_a_year_the_question_compares_against_is_not_the_year_asked_and_a_doubling_is_an_amount():
+    from search.answer import _key
+    from search.cues import number_near_terms
+    from search.terms import QueryTerm
+
+    assert _key("到二〇三五年，在二○二○年基础上翻一番") == "到2035年,在2020年基础上翻一番"
+    text = "经济总量、人均地区生产总值在二〇二〇年基础上翻一番;"
+    assert number_near_terms(text, 0, len(text), [QueryTerm("总量", ("总量",))])
+    status = "“十三五”时期地区生产总值年均增长7.1%，人均GDP居内地城市前列。"
+    target = "到二〇三五年，率先实现社会主义现代化。经济总量、人均地区生产总值在二〇二〇年基础上翻一番;"
+    result = _ask("到2035年,深圳的GDP总量和人均GDP相比2020年要实现怎样的增长?",
+                  [_chunk(status, SHENZHEN, "c1"), _chunk(target, SHENZHEN, "c2")])
+    assert result.answer.text == target
+
+
+def test_the_indicator_row_the_question_names_answers_under_its_header_year():
+    header = "深圳市罗湖区卫生健康事业发展“十四五”规划\n二、发展目标\n指标类别序号指标名称2025年指标属性"
+    rows = "31每万常住人口全科护士数(人)≥6预期性\n32社康中心总数(个)99约束性\n33民办社康中心数(个)33约束性"
+    prose = "到2025年，一类社康中心心理门诊建成率达100%，社区全面提供心理咨询服务。"
+    result = _ask("罗湖区2025年社康中心总数目标", [_chunk(prose, LUOHU, "c1"), _chunk(rows, LUOHU, "c2", header)])
+    assert result.understood.indicator == "社康中心总数"
+    assert result.answer.text == "32社康中心总数(个)99约束性"
+    assert result.answer.table.cells == ("32", "社康中心总数", "个", "99", "约束性")

@@ -61,3 +61,12 @@ def test_a_districts_short_name_is_a_place_where_the_index_has_its_plan():
 def test_overlapping_names_prefer_the_covered_place():
     shanghai = [Document("sh", "上海市北斗产业高质量发展三年行动计划", "b.txt", 0, 10, "上海市", (2021, 2023))]
     assert [p.name for p in analyse("到2023年末，上海北斗时空信息产业规模目标是多少？", shanghai).places] == ["上海市"]
+
+
+def test_a_year_compared_against_is_a_base_year():
+    from search.understand import base_years
+
+    assert base_years("到2035年,GDP总量相比2020年要实现怎样的增长?") == (2020,)
+    assert base_years("在2020年基础上翻一番的目标") == (2020,)
+    assert base_years("How much higher than 2019 is the 2025 target?") == (2019,)
+    assert base_years("How did the pass rate change from 2015 to 2019?") == ()
