@@ -12,11 +12,16 @@ Query times exclude query encoding (vectors of the dev questions are encoded onc
 ``hybrid_p50_ms_with_encoding``. ``ann_recall_at_10``: top-10 overlap of the chosen index with exact
 (Flat) search over the same vectors, for the dev questions (1.0 when the chosen index is Flat);
 ``ann_recall_at_10_synthetic``: the same for 500 vectors drawn like the corpus's. ``add_doc_s``: one more
-100-chunk document into the built index: its chunks tokenised and embedded, appended to the FAISS index
-(an IVF one stays trained), BM25 scored again from the stored token ids; ``planqa_add_s`` (up to
-``--product-add-max`` chunks): the same document through ``index.library.add_files``, which also writes
-the whole folder again atomically. Above ``--quote-max`` chunks the quote index covers the first
-``quote_max / 100`` documents and its build time is scaled up linearly (``quote_index`` says so).
+100-chunk document into the built index, in this process: its chunks tokenised and embedded, appended to
+the FAISS index (an IVF one stays trained), BM25 scored again from the stored token ids.
+
+``planqa_add_s`` (up to ``--product-add-max`` chunks): the same document as a file through the real
+command line, ``planqa add FILE --index … --json`` in a fresh process (wall time: Python start, imports,
+load, read, chunk, embed, write), on a copy of the built index whose manifest records its files as
+``planqa build`` does, with an empty embedding cache; ``planqa_add_s_without_embedding``: the same command
+on another copy with the new windows' vectors already in the cache (no BM25 tokens cached: they are
+tokenised again), so nothing is embedded. The ``planqa_add_over_build*`` ratios set these against the
+cold build of this run (``_with_embedding``: both sides embedding, the build's at the add's measured rate).
 """
 
 from __future__ import annotations
@@ -163,17 +168,51 @@ def add_document(texts: list[str], config: Config, encoder, ann, tokens) -> tupl
     return {k: round(v, 2) for k, v in parts.items()}, bm25
 
 
-def product_add(index: Path, texts: list[str], encoder, folder: Path) -> dict:
-    """The document as a file through ``index.library.add_files`` (what ``planqa add`` runs)."""
-    from index.library import add_files
+def planqa_add(index: Path, texts: list[str], folder: Path) -> dict:
+    """The document as a file through ``planqa add`` in a fresh process: with an empty embedding cache, then
+    on a second copy of the index with the new windows' vectors cached (its tokens not)."""
+    import shutil
 
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / "added-plan.txt"
     file.write_text("\n\n".join(texts), encoding="utf-8")
-    started = time.perf_counter()
-    report = add_files([file], index=index, encoders={"dense": encoder}, cache=folder / "cache")
-    return {"planqa_add_s": round(time.perf_counter() - started, 2), "planqa_add_chunks": report.chunks,
-            "planqa_add_embedded": report.embedded}
+    out = {}
+    for run, cache in (("", folder / "cache-empty"), ("_without_embedding", folder / "cache-warm")):
+        copy = folder / f"index{run or '_with_embedding'}"
+        shutil.copytree(index, copy)
+        if run:
+            shutil.copytree(folder / "cache-empty", cache, ignore=shutil.ignore_patterns("tokens"))
+        before = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))["files"]
+        env = {**os.environ, "PLANQA_CACHE": str(cache)}
+        started = time.perf_counter()
+        done = subprocess.run([str(Path(sys.executable).parent / "planqa"), "add", str(file), "--index", str(copy),
+                               "--json"], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
+        wall = time.perf_counter() - started
+        report = json.loads(done.stdout)
+        after = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))["files"]
+        written = sum(e["bytes"] for name, e in after.items() if before.get(name) != e)
+        out.update({f"planqa_add_s{run}": round(wall, 2), f"planqa_add_in_process_s{run}": round(report["seconds"], 2),
+                    f"planqa_add_embed_s{run}": round(report["embed_seconds"], 2),
+                    f"planqa_add_embedded{run}": report["embedded"], f"planqa_add_appended{run}": report["appended"],
+                    f"planqa_add_written_bytes{run}": written})
+        out["planqa_add_chunks"] = report["chunks"]
+        shutil.rmtree(copy, ignore_errors=True)
+    return out
+
+
+def library_of(documents, sources: dict[str, str]) -> dict:
+    """The file records ``planqa build`` keeps in the manifest (one file per source, no path to rescan)."""
+    import hashlib
+
+    from index.catalog import LibraryFile
+    from index.reuse import code_version
+
+    doc_ids: dict[str, list[str]] = {}
+    for doc in documents:
+        doc_ids.setdefault(doc.source, []).append(doc.doc_id)
+    files = [LibraryFile(name, hashlib.sha256(sources[name].encode("utf-8")).hexdigest(), "", tuple(ids)).to_dict()
+             for name, ids in doc_ids.items()]
+    return {"roots": [], "excluded": [], "code_version": code_version(), "files": files}
 
 
 def main(chunks: int, out: str | None, real_max: int, encoder_name: str, keep: str | None,
@@ -182,7 +221,7 @@ def main(chunks: int, out: str | None, real_max: int, encoder_name: str, keep: s
 
     from index.ann import build_ann, factory_for, nprobe_for
     from index.bm25_tokens import bm25_of_ids
-    from index.build import indexed_text
+    from index.build import corpus_hash, indexed_text
     from index.quote_index import QuoteIndex
     from index.store import DenseIndex, StoredIndex, save_index
 
@@ -240,11 +279,12 @@ def main(chunks: int, out: str | None, real_max: int, encoder_name: str, keep: s
     started = time.perf_counter()
     quote = QuoteIndex.of_sources(quoted, sources)
     parts["quote"] = (time.perf_counter() - started) * len(documents) / len(quoted)
-    stored = StoredIndex(config=config, documents=documents, sections=sections, chunks=chunk_list, bm25=bm25,
-                         sources=sources, quote=quote,
-                         dense={"dense": DenseIndex("dense", encoder_name, int(vectors.shape[1]), ann)})
     started = time.perf_counter()
-    save_index(stored, index, build_time=datetime.now(UTC).isoformat(timespec="seconds"))
+    stored = StoredIndex(config=config, documents=documents, sections=sections, chunks=chunk_list, bm25=bm25,
+                         sources=sources, quote=quote, corpus_hash=corpus_hash(sources),
+                         dense={"dense": DenseIndex("dense", encoder_name, int(vectors.shape[1]), ann)})
+    save_index(stored, index, build_time=datetime.now(UTC).isoformat(timespec="seconds"),
+               sources=sorted(sources), library=library_of(documents, sources))
     parts["save"] = time.perf_counter() - started
     build_s = sum(v for k, v in parts.items() if k != "corpus_synthesis" and (k != "vectors" or not synthetic))
     build_peak = peak_rss_mb()
@@ -256,7 +296,13 @@ def main(chunks: int, out: str | None, real_max: int, encoder_name: str, keep: s
                             capture_output=True, text=True, check=True)
     probed = json.loads(result.stdout.strip().splitlines()[-1])
     index_bytes, index_parts = folder_bytes(index), part_bytes(index)
-    added = product_add(index, new_texts, encoder, tmp / "added") if chunks <= product_add_max else {}
+    added = planqa_add(index, new_texts, tmp / "added") if chunks <= product_add_max else {}
+    if added:
+        with_embedding = build_s + embed_estimate
+        added.update({
+            "planqa_add_over_build": round(added["planqa_add_s"] / build_s, 4),
+            "planqa_add_over_build_without_embedding": round(added["planqa_add_s_without_embedding"] / build_s, 4),
+            "planqa_add_over_build_with_embedding": round(added["planqa_add_s"] / with_embedding, 4)})
     record = {
         "benchmark": "bench_scale", "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "chunks": chunks, "vectors": chunks, "vectors_per_chunk": 1, "encoder": encoder_name,
@@ -299,7 +345,7 @@ if __name__ == "__main__":
     parser.add_argument("--quote-max", type=int, default=100_000,
                         help="above this many chunks the quote index covers a sample of documents")
     parser.add_argument("--product-add-max", type=int, default=200_000,
-                        help="time planqa's own add (add_files) up to this many chunks")
+                        help="time `planqa add` (the command line) up to this many chunks")
     parser.add_argument("--probe", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:

@@ -7,7 +7,9 @@ documents, sections, chunks, source text and vectors (read back from the FAISS f
 loaded for them), and reads, chunks and embeds only new or changed files. BM25 is rebuilt over all
 chunks (bm25s: 0.3 s for the seeds' 907, against 5 s to tokenise them, which are cached) and the
 new folder replaces the old one atomically (``index.store.save_index``), so a server holding the old
-index keeps answering until it loads the new one.
+index keeps answering until it loads the new one. An update that only adds files appends them as a
+segment instead (``index.append``: the stored files are not written again; the manifest is switched in
+one rename).
 
 ``library.roots`` are the folders and files given to ``build`` and ``add``: a plain ``planqa build``
 rescans them. ``library.excluded`` are files removed from inside a root, so a rescan does not bring
@@ -34,9 +36,9 @@ from index.catalog import (
 )
 from index.config import Config, index_dir
 from index.encoders import Encoder
-from index.reuse import StoredParts, code_version
+from index.reuse import code_version
 from index.store import FORMAT_VERSION, MANIFEST, StoredIndex, load_index
-from index.update import Entry, LibraryReport, Progress, update
+from index.update import Entry, KeptParts, LibraryReport, Progress, update
 
 __all__ = ["LibraryFile", "LibraryReport", "Progress", "add_files", "build", "library_files", "recorded_roots",
            "remove", "scan", "unique_name"]
@@ -101,7 +103,7 @@ def build(
         if stored is not None and stored.config != config:
             stored = None  # a different chunking or encoder: nothing stored can be kept
         old = {r.source: r for r in library_files(stored)} if stored else {}
-        kept = StoredParts(stored)
+        kept = KeptParts(stored)
         # files read by other planqa code are read again (their vectors are still kept, by text)
         current = library.get("code_version") == code_version()
         entries: list[Entry] = []
@@ -153,7 +155,7 @@ def add_files(
         records = library_files(stored) if stored else []
         config = stored.config if stored else (config or Config())
         library = stored.manifest.get("library", {}) if stored else {}
-        kept = StoredParts(stored)
+        kept = KeptParts(stored)
         entries = [Entry(r, kept) for r in records]
         by_path = {e.record.path: e for e in entries}
         by_hash = {e.record.sha256: e.record.source for e in entries}
@@ -201,7 +203,7 @@ def remove(
         if stored is None:
             raise ValueError(f"no planqa index at {target}; build one first with `planqa build`")
         records = library_files(stored)
-        kept = StoredParts(stored)
+        kept = KeptParts(stored)
         key = str(key)
         resolved = str(Path(key).resolve())
         entries, removed = [], []

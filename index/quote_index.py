@@ -15,6 +15,11 @@ passages of one document is one run of text). Lookup never scans the corpus:
 files, no pickle); a hash collision only adds a vote, never a wrong match, since every match is verified
 or aligned. ``planqa build`` saves it in the index folder (``quote/``); ``search.quote`` turns its matches
 into ``QuoteMatch``es.
+
+An add (``index.append``) keys only its new documents, into a part of their own (``quote/<segment>/``, the
+same files); the index manifest names the parts (``quote.parts``) and ``load`` joins them after the base:
+keys and offsets end to end, each part's 3-gram table searched where it lies (``more``), so lookups give
+what one index over all documents gives, without sorting the old 3-grams again.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +104,8 @@ class QuoteIndex:
     documents: list[Document]
     grams: np.ndarray  # uint32 3-gram hashes, sorted
     gram_positions: np.ndarray  # int32/int64 key positions, in the order of ``grams``
+    # the 3-gram tables of parts joined after the first: (grams, positions inside the part, where it starts)
+    more: tuple[tuple[np.ndarray, np.ndarray, int], ...] = field(default_factory=tuple)
 
     @classmethod
     def build(cls, documents: Sequence[Document], texts: Callable[[Document], DocumentText]) -> QuoteIndex:
@@ -159,44 +166,77 @@ class QuoteIndex:
         (folder / "quote.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: str | Path, corpus_hash: str | None = None) -> QuoteIndex:
-        """Read a saved index; with ``corpus_hash``, refuse one built from another corpus.
+    def load(cls, folder: str | Path, corpus_hash: str | None = None,
+             parts: Sequence[str] | None = None) -> QuoteIndex:
+        """Read a saved index and its ``parts`` (sub-folders; default: those the index manifest beside
+        ``folder`` names); with ``corpus_hash``, the parts up to the one saved with it (an engine loaded
+        before later adds reads what it indexed), refusing an index of another corpus.
 
         Raises:
             FileNotFoundError: nothing saved there.
             ValueError: unknown format, inconsistent arrays, or another corpus.
         """
         folder = Path(folder)
-        meta_path = folder / "quote.json"
-        if not meta_path.is_file():
-            raise FileNotFoundError(f"no quote index in {folder}: rebuild the index with `planqa build`")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT_VERSION or meta.get("gram") != GRAM:
-            raise ValueError(f"quote index in {folder} has an unknown format: rebuild with `planqa build`")
-        if corpus_hash is not None and meta.get("corpus_hash") != corpus_hash:
+        if parts is None:
+            parts = _listed_parts(folder)
+        loaded = [_load_one(folder)]
+        # parts are only ever appended: an index loaded before the last adds is a prefix of them
+        for part in parts:
+            if corpus_hash is not None and loaded[-1][1] == corpus_hash:
+                break
+            loaded.append(_load_one(folder / part))
+        if corpus_hash is not None and loaded[-1][1] != corpus_hash:
             raise ValueError(f"quote index in {folder} is of another corpus: rebuild with `planqa build`")
-        arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False)
-                  for n in ("key", "origin", "doc_starts", "grams", "gram_positions")}
-        key = arrays.pop("key").astype(np.uint32).tobytes().decode("utf-32-le")
-        if len(key) != len(arrays["origin"]) or len(arrays["grams"]) != max(0, len(key) - GRAM + 1):
-            raise ValueError(f"quote index in {folder} is inconsistent: rebuild with `planqa build`")
-        documents = [Document.from_dict(d) for d in meta["documents"]]
-        return cls(key=key, documents=documents, **arrays)
+        return cls.joined([index for index, _ in loaded])
+
+    @classmethod
+    def joined(cls, indexes: Sequence[QuoteIndex]) -> QuoteIndex:
+        """One index over the documents of ``indexes`` in order (each a single part), their 3-gram tables
+        kept apart."""
+        first, rest = indexes[0], indexes[1:]
+        if not rest:
+            return first
+        at = len(first.key)
+        starts, more = [first.doc_starts], []
+        for index in rest:
+            starts.append(index.doc_starts + at)
+            more.append((index.grams, index.gram_positions, at))
+            at += len(index.key)
+        return cls(key="".join(i.key for i in indexes), origin=np.concatenate([i.origin for i in indexes]),
+                   doc_starts=np.concatenate(starts), documents=[d for i in indexes for d in i.documents],
+                   grams=first.grams, gram_positions=first.gram_positions, more=tuple(more))
 
     # --- lookup ---------------------------------------------------------------------------------
-    def _postings(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lo = np.searchsorted(self.grams, hashes, side="left")
-        hi = np.searchsorted(self.grams, hashes, side="right")
-        return lo, hi
+    def _tables(self) -> list[tuple[np.ndarray, np.ndarray, int]]:
+        return [(self.grams, self.gram_positions, 0), *self.more]
+
+    def _postings(self, hashes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per 3-gram table: where each of ``hashes`` starts and ends in it."""
+        return [(np.searchsorted(grams, hashes, side="left"), np.searchsorted(grams, hashes, side="right"))
+                for grams, _, _ in self._tables()]
+
+    def _positions(self, postings: list[tuple[np.ndarray, np.ndarray]], grams: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """Key positions of every occurrence of the query 3-grams ``grams`` (indices into the query's
+        3-grams), and the query 3-gram of each, over every table."""
+        found, of = [], []
+        for (lo, hi), (_, positions, at) in zip(postings, self._tables(), strict=True):
+            counts = hi[grams] - lo[grams]
+            offsets = np.repeat(lo[grams] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            found.append(positions[offsets].astype(np.int64) + at)
+            of.append(np.repeat(grams, counts))
+        return np.concatenate(found), np.concatenate(of)
 
     def exact(self, qkey: str, limit: int = 50) -> list[int]:
         """Start positions (in ``key``) where ``qkey`` occurs exactly."""
         hashes = _gram_hashes(_codes(qkey))
-        lo, hi = self._postings(hashes)
-        rarest = int(np.argmin(hi - lo))
-        if hi[rarest] == lo[rarest]:
+        postings = self._postings(hashes)
+        counts = sum(hi - lo for lo, hi in postings)
+        rarest = int(np.argmin(counts))
+        if counts[rarest] == 0:
             return []
-        starts = np.sort(self.gram_positions[lo[rarest]:hi[rarest]].astype(np.int64) - rarest)
+        found_at, _ = self._positions(postings, np.array([rarest]))
+        starts = np.sort(found_at - rarest)
         found = []
         for s in starts[starts >= 0]:
             s = int(s)
@@ -209,8 +249,8 @@ class QuoteIndex:
     def candidates(self, qkey: str, limit: int = 5) -> list[tuple[int, int]]:
         """Regions ``(start, end)`` of ``key`` where most of the query's 3-grams lie on one diagonal."""
         hashes = _gram_hashes(_codes(qkey))
-        lo, hi = self._postings(hashes)
-        counts = hi - lo
+        postings = self._postings(hashes)
+        counts = sum(hi - lo for lo, hi in postings)
         useful = (counts > 0) & (counts <= _MAX_POSTINGS)
         # A long quote needs only some of its 3-grams to vote: every stride-th keeps the work bounded
         # (a few changed characters spoil at most three votes each, wherever they are).
@@ -218,12 +258,9 @@ class QuoteIndex:
         useful &= np.arange(len(hashes)) % stride == 0
         if not useful.any():
             return []
-        q_at = np.nonzero(useful)[0]
-        counts_u = counts[useful]
         # every posting of every useful gram: its key position minus the gram's query position
-        offsets = np.repeat(lo[useful] - np.cumsum(counts_u) + counts_u, counts_u) + np.arange(counts_u.sum())
-        q_of = np.repeat(q_at, counts_u)
-        diagonals = self.gram_positions[offsets].astype(np.int64) - q_of
+        found_at, q_of = self._positions(postings, np.nonzero(useful)[0])
+        diagonals = found_at - q_of
         bins = diagonals // _BIN
         # one vote per (bin, query gram), then a bin's support includes its right neighbour
         pairs = np.unique(bins * (len(qkey) + 1) + q_of)
@@ -276,3 +313,32 @@ class QuoteIndex:
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Original-file offsets of the key range ``[start, end)`` (one document)."""
         return int(self.origin[start]), int(self.origin[end - 1]) + 1
+
+
+def _load_one(folder: Path) -> tuple[QuoteIndex, str]:
+    """One saved part and the corpus hash it was saved with."""
+    meta_path = folder / "quote.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"no quote index in {folder}: rebuild the index with `planqa build`")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT_VERSION or meta.get("gram") != GRAM:
+        raise ValueError(f"quote index in {folder} has an unknown format: rebuild with `planqa build`")
+    arrays = {n: np.load(folder / f"{n}.npy", allow_pickle=False)
+              for n in ("key", "origin", "doc_starts", "grams", "gram_positions")}
+    key = arrays.pop("key").astype(np.uint32).tobytes().decode("utf-32-le")
+    if len(key) != len(arrays["origin"]) or len(arrays["grams"]) != max(0, len(key) - GRAM + 1):
+        raise ValueError(f"quote index in {folder} is inconsistent: rebuild with `planqa build`")
+    documents = [Document.from_dict(d) for d in meta["documents"]]
+    return QuoteIndex(key=key, documents=documents, **arrays), meta.get("corpus_hash")
+
+
+def _listed_parts(folder: Path) -> list[str]:
+    """The parts the index manifest beside ``folder`` names (none without a manifest: a bare quote index)."""
+    manifest = folder.parent / "manifest.json"
+    if not manifest.is_file():
+        return []
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("quote", {}).get("parts", [])
+    except ValueError as exc:
+        raise ValueError(f"{manifest} is unreadable ({exc}): rebuild with `planqa build`") from exc
+    return [str(part) for part in listed]

@@ -18,6 +18,13 @@ Layout (``FORMAT_VERSION`` 2)::
                            (``sources/2024/plan.txt``), so citations and quote lookup slice exact offsets
     pages/                 PDFs only: the file as read and its text-to-page map (``index.page_map``)
     quote/                 the quote-lookup 3-gram index (``index.quote_index``)
+    segments/<id>/         what each add appended (``index.append``): documents, sections and chunks
+                           (rows after the ones before), their BM25 token ids; its quote part lies in
+                           ``quote/<id>/``, and the BM25 and FAISS files it rewrote carry its id
+                           (``bm25.<id>/``, ``dense.<encoder>.<id>.faiss``). ``manifest.json`` names the
+                           segments in order (``segments``) and the files of each kind: replacing the
+                           manifest is what makes an add visible, so an add that fails or is interrupted
+                           leaves the index as it was. A full save writes one compact folder again.
 
 No pickle anywhere; JSON is written with ``ensure_ascii=False`` so the files read as Chinese.
 
@@ -41,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from index.ann import read_ann
-from index.bm25_tokens import TOKENS_DIR
+from index.bm25_tokens import TOKENS_DIR, load_frequencies, save_bm25
 from index.chunk_table import ChunkTable
 from index.config import Config
 from index.embed_cache import encoder_slug
@@ -56,6 +63,7 @@ MANIFEST = "manifest.json"
 SOURCES = "sources"
 QUOTE = "quote"
 REBUILD = "rebuild with `planqa build`"
+SEGMENTS = "segments"
 
 
 class IndexLoadError(ValueError):
@@ -104,10 +112,11 @@ def _write_jsonl(path: Path, rows: list[dict]) -> None:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path, files: dict[str, dict]) -> list[dict]:
+def _read_jsonl(folder: Path, name: str, files: dict[str, dict]) -> list[dict]:
     """The rows of a JSONL file whose sha256 matches the manifest's (a shuffled or edited file does not)."""
+    path = folder / name
     raw = path.read_bytes()
-    _check_digest(path, path.name, hashlib.sha256(raw).hexdigest(), files)
+    _check_digest(path, name, hashlib.sha256(raw).hexdigest(), files)
     return [json.loads(line) for line in raw.decode("utf-8").splitlines() if line.strip()]
 
 
@@ -131,7 +140,7 @@ def _write_folder(folder: Path, stored: StoredIndex, extra: dict, previous: Path
     _write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in stored.chunks])
     for dense in stored.dense.values():
         faiss.write_index(dense.index, str(folder / dense.file))
-    stored.bm25.save(str(folder / "bm25"), show_progress=False)
+    save_bm25(stored.bm25, folder / "bm25")
     tokens = getattr(stored.bm25, "token_ids", None)  # set by index.bm25_tokens (not by bm25s itself)
     if tokens is not None:
         from index.reuse import tokens_version  # index.reuse imports this module
@@ -223,12 +232,14 @@ def load_index(path: str | Path) -> StoredIndex:
         config = Config.from_dict(manifest["config"])
         files = manifest["files"]
         _check_present(path, files)
-        documents = [Document.from_dict(d) for d in _read_jsonl(path / "documents.jsonl", files)]
+        parts = ["", *(f"{segment}/" for segment in segment_folders(manifest))]
+        documents = [Document.from_dict(d) for part in parts for d in _read_jsonl(path, f"{part}documents.jsonl", files)]
         sections = [Section(**{**d, "path": tuple(d["path"])})
-                    for d in _read_jsonl(path / "sections.jsonl", files)]
-        chunks_file = path / "chunks.jsonl"
-        _check_digest(chunks_file, chunks_file.name, file_digest(chunks_file), files)
-        chunks = ChunkTable(chunks_file)  # parsed when read (index/chunk_table.py)
+                    for part in parts for d in _read_jsonl(path, f"{part}sections.jsonl", files)]
+        for part in parts:
+            _check_digest(path / f"{part}chunks.jsonl", f"{part}chunks.jsonl", file_digest(path / f"{part}chunks.jsonl"),
+                          files)
+        chunks = ChunkTable([path / f"{part}chunks.jsonl" for part in parts])  # parsed when read
         counts = {"documents": len(documents), "sections": len(sections), "chunks": len(chunks)}
         if counts != manifest["counts"]:
             raise IndexLoadError(
@@ -261,6 +272,11 @@ def _check_present(path: Path, files: dict[str, dict]) -> None:
             raise IndexLoadError(f"index at {path} lists no {required}; {REBUILD}")
 
 
+def segment_folders(manifest: dict) -> list[str]:
+    """The folders of the segments an index was added (``segments/<id>``), in row order."""
+    return [f"{SEGMENTS}/{segment}" for segment in manifest.get(SEGMENTS, [])]
+
+
 def read_source(stored: StoredIndex, name: str) -> str:
     """The original text of source ``name`` from the index's ``sources/``, checked against its sha256.
 
@@ -284,6 +300,7 @@ def _load_bm25(folder: Path, n_chunks: int, files: dict[str, dict]):
     for file in sorted(folder.iterdir()):
         _check_digest(file, f"{folder.name}/{file.name}", file_digest(file), files)
     bm25 = bm25s.BM25.load(str(folder), show_progress=False, mmap=True)  # arrays stay in the page cache
+    load_frequencies(bm25, folder)
     # bm25s adds the empty token to the vocabulary after building, outside the matrix: vocab = indptr - 1 + 1
     terms = len(bm25.scores["indptr"]) - 1
     if bm25.scores["num_docs"] != n_chunks or not terms <= len(bm25.vocab_dict) <= terms + 1:

@@ -1,9 +1,11 @@
 """The next index of a library: what is kept comes from the stored index, the rest is read and embedded.
 
 ``index.library`` decides which files an index should hold (``Entry``: kept as stored, or read from its
-path); ``update`` makes that index: it reads and chunks the new files, embeds only texts no stored vector
-or cached vector covers, rebuilds BM25 over all chunks and saves the folder atomically
-(``index.build.build_index`` over the assembled corpus), then reports what happened in plain words.
+path); ``update`` makes that index. When it only adds files to an index that keeps everything else as
+stored, the new files go into a segment of their own (``index.append``: nothing else is written again).
+Otherwise it reads and chunks the new files, embeds only texts no stored vector or cached vector covers,
+rebuilds BM25 over all chunks and saves the whole folder atomically (``index.build.build_index`` over
+the assembled corpus). Either way it reports what happened in plain words.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from index.config import Config, cache_dir
 from index.corpus import Corpus, ingest_file
 from index.embed_cache import EmbeddingCache
 from index.encoders import Encoder, get_encoder
-from index.page_map import kept_pages, pages_of_file
+from index.page_map import PagesKept, kept_pages, pages_of_file
 from index.reader import FileReport, SourceError, read_file
 from index.reuse import CachedTokenizer, KnownVectors, StoredParts, code_version, stored_vectors
 from index.store import StoredIndex
@@ -45,6 +47,28 @@ class LibraryReport:
     chunks: int = 0
     embedded: dict[str, int] = field(default_factory=dict)  # channel -> texts encoded by a model
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # of ``seconds``, spent embedding the new files' texts
+    appended: bool = False  # the new files went into a segment of their own; nothing else was written again
+
+
+class KeptParts:
+    """A stored index's parts by document (``index.reuse.StoredParts``), gathered on first use: that reads
+    every chunk of the index (~2 s at 100k), which an add that appends a segment never needs."""
+
+    def __init__(self, stored: StoredIndex | None):
+        self.stored = stored
+        self._parts: StoredParts | None = None
+
+    def _of(self) -> StoredParts:
+        if self._parts is None:
+            self._parts = StoredParts(self.stored)
+        return self._parts
+
+    def of(self, doc_ids) -> tuple[list[Document], list[Section], list[Chunk]]:
+        return self._of().of(doc_ids)
+
+    def text(self, source: str) -> str:
+        return self._of().text(source)
 
 
 @dataclass
@@ -52,13 +76,18 @@ class Entry:
     """A file of the next index: kept as ``kept`` stores it, or (None) read from ``record.path``."""
 
     record: LibraryFile
-    kept: StoredParts | None = None
+    kept: KeptParts | StoredParts | None = None
 
 
 def update(target: Path, stored: StoredIndex | None, entries: list[Entry], config: Config, roots: dict,
             encoders: Mapping[str, Encoder] | None, cache: str | Path | None, progress: Progress | None,
             refused: list[FileReport], **names: list[str]) -> LibraryReport:
-    """Read the entries not kept, embed their windows, and save the whole index atomically."""
+    """Read the entries not kept, embed their windows, and save the index atomically: as an appended
+    segment when that is all that changes (``index.append``), else as a whole new folder."""
+    from index.append import append, appendable  # index.append imports this module
+
+    if appendable(stored, entries, config):
+        return append(target, stored, entries, config, roots, encoders, cache, progress, refused, **names)
     started = time.perf_counter()
     progress = progress or (lambda source, stage: None)
     corpus = Corpus()
@@ -75,21 +104,12 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
             pages = kept_pages(stored.path, stored.manifest, record.source) if stored else None
             corpus.reports.append(kept_report(record, old_reports.get(record.source), text))
         else:
-            progress(record.source, "reading")
-            try:
-                src = read_file(record.path, record.source)
-            except (OSError, SourceError) as exc:
-                reason = str(exc).removeprefix(f"{record.source}: ")
-                reports.append(FileReport(record.source, record.path, "skipped", reason))
+            report, read = read_new(record, config, doc_ids, progress)
+            reports.append(report)
+            if read is None:
                 continue
-            progress(record.source, "chunking")
-            documents, sections, chunks = _unique_ids(*ingest_file(src, config), doc_ids)
-            if not documents:
-                reports.append(FileReport(record.source, record.path, "skipped", "no text to index in it", src.fmt))
-                continue
-            reports.append(file_report(src))
-            text, pages = src.text, pages_of_file(src)
-            record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
+            record, documents, sections, chunks, text, pages = (read.record, read.documents, read.sections,
+                                                                read.chunks, read.text, read.pages)
             fresh.append((record.source, chunks))
         corpus.documents += documents
         corpus.sections += sections
@@ -103,6 +123,7 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
     known = {encoders[c].name: stored_vectors(stored, c) for c in encoders} if stored else {}
     embed_cache = EmbeddingCache(cache_dir(cache))
     embedded = dict.fromkeys(encoders, 0)
+    embed_started = time.perf_counter()
     for source, chunks in fresh:  # per file, so the app can show which file is being embedded
         progress(source, "embedding")
         for channel, encoder in encoders.items():
@@ -112,6 +133,7 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
                 vectors, count = embed_cache.embed(encoder, texts, config.embed_batch)
                 known[encoder.name].update(zip(texts, vectors))
                 embedded[channel] += count
+    embed_seconds = time.perf_counter() - embed_started
     corpus.reports += reports
     corpus.errors += [r.message for r in reports if r.status != "taken"]
     indexed = {r.source for r in records}
@@ -131,8 +153,38 @@ def update(target: Path, stored: StoredIndex | None, entries: list[Entry], confi
         files=tuple(reports),
         documents=summary.documents, chunks=summary.chunks,
         embedded={c: n + summary.embedded.get(c, 0) for c, n in embedded.items()},
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, embed_seconds=embed_seconds,
     )
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """A new file read and chunked: its record (with the documents it produced) and its parts."""
+
+    record: LibraryFile
+    documents: list[Document]
+    sections: list[Section]
+    chunks: list[Chunk]
+    text: str
+    pages: PagesKept | None
+
+
+def read_new(record: LibraryFile, config: Config, taken: set[str], progress: Progress
+             ) -> tuple[FileReport, ReadFile | None]:
+    """Read and chunk the file of ``record`` (doc ids made unique against ``taken``, which grows): the
+    reader's report, and what it gave (None when the file is skipped)."""
+    progress(record.source, "reading")
+    try:
+        src = read_file(record.path, record.source)
+    except (OSError, SourceError) as exc:
+        reason = str(exc).removeprefix(f"{record.source}: ")
+        return FileReport(record.source, record.path, "skipped", reason), None
+    progress(record.source, "chunking")
+    documents, sections, chunks = _unique_ids(*ingest_file(src, config), taken)
+    if not documents:
+        return FileReport(record.source, record.path, "skipped", "no text to index in it", src.fmt), None
+    record = replace(record, doc_ids=tuple(d.doc_id for d in documents))
+    return file_report(src), ReadFile(record, documents, sections, chunks, src.text, pages_of_file(src))
 
 
 def _kept_version(stored: StoredIndex | None, fresh: list, entries: list[Entry]) -> str:
