@@ -34,6 +34,7 @@ from search.answer_units import (
     holds_kind,
     join_neighbour,
     kind_line,
+    kind_words,
     named_terms,
 )
 from search.citation import SourceText, text_to_original
@@ -151,6 +152,7 @@ def score_sentences(
     aim = understood.aim if understood is not None else ""
     which_plan = understood is not None and understood.which_plan
     kind = asked_kind(question)
+    asking = kind_words(terms, kind)
     indicator = understood.indicator if understood is not None else ""
     candidates: list[tuple] = []
     places = understood.places if understood is not None else ()
@@ -180,7 +182,7 @@ def score_sentences(
             row = table_answer(hit.chunk, a, b, understood) if header_key else None
             own_key = keys[i] + header_key if row is not None else keys[i]
             held = [_found(own_key, t) or bool(implied & set(t.forms)) or (bool(whole) and _found(whole, t))
-                    for t in terms]
+                    or (bool(whole) and t.text in asking) for t in terms]
             own = sum(t.weight for t, h in zip(terms, held, strict=True) if h)
             if unit_weight and any(unit_base(q.unit) in units for q in find_numbers(text, a, b)):
                 own += unit_weight

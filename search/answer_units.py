@@ -111,6 +111,15 @@ def holds_kind(text: str, kind: str) -> bool:
     return bool(kind) and bool(_KINDS[kind][1].search(text))
 
 
+def kind_words(terms: Sequence[QueryTerm], kind: str) -> frozenset[str]:
+    """The terms that only say which kind of answer is asked (哪天, 日期, 文号 for ``kind``): a line of that
+    kind holds them (2021年6月7日 answers 哪天)."""
+    if not kind:
+        return frozenset()
+    cue = _KINDS[kind][0]
+    return frozenset(t.text for t in terms if t.kind == "word" and cue.fullmatch(t.text))
+
+
 def kind_line(text: str, start: int, end: int, kind: str) -> tuple[int, int]:
     """The answer span ``text[start:end]`` widened to the nearest line (within ``KIND_LINES``) that holds
     the asked ``kind`` when the span itself lacks it; the span as it was otherwise."""

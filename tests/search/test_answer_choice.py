@@ -130,3 +130,10 @@ def test_the_indicator_row_the_question_names_answers_under_its_header_year():
     assert result.understood.indicator == "社康中心总数"
     assert result.answer.text == "32社康中心总数(个)99约束性"
     assert result.answer.table.cells == ("32", "社康中心总数", "个", "99", "约束性")
+
+
+def test_the_words_asking_for_a_date_are_held_by_a_date_line():
+    text = "各银行保险机构要结合实际认真贯彻落实本意见。\n中国银保监会江苏监管局\n2021年6月7日"
+    doc = Document("js", "中国银保监会江苏监管局关于开展服务新发展格局行动的意见", "d.doc", 0, 100)
+    result = _ask("该意见的落款日期是哪天？", [_chunk(text, doc)], documents=(doc,))
+    assert result.answer.text == "2021年6月7日"
