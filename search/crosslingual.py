@@ -24,14 +24,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 
 from index.text import HAN, has_han
 from search.config import SearchConfig
-from search.glossary import Expansion, Glossary, default_glossary
+from search.glossary import Glossary, default_glossary
 from search.language import detect_language
 from search.lexical import LexicalRetriever, top_k
 from search.query import Query
@@ -62,8 +61,11 @@ class CrossLingual:
 
     @property
     def glossary(self) -> Glossary:
+        """The glossary, with the pinyin name bridge for capitalised words it lacks (when there is one)."""
         if self._glossary is None:  # loaded on first English query: Chinese-only use never reads it
             self._glossary = default_glossary(self.config.glossary or None)
+        if self.names is not None and self._glossary.names is None:
+            self._glossary = self._glossary.with_names(self.names.lookup)
         return self._glossary
 
     def route(self, query: str) -> Query:
@@ -80,8 +82,6 @@ class CrossLingual:
                 queries["use"] = query
             return Query(query, language, None, queries, base)
         expansion = self.glossary.expand(query)
-        if self.names is not None and expansion.unmatched:
-            expansion = self._bridge_names(expansion)
         chinese = expansion.chinese_query.strip()
         queries = {"use": query}
         # An English question with no glossary term and no number has nothing BM25 could match;
@@ -110,21 +110,6 @@ class CrossLingual:
             for group in self.glossary.expand(word).groups:
                 extra += [zh for zh in group if has_han(zh) and zh not in query and zh not in extra]
         return f"{query} {' '.join(extra)}" if extra else query
-
-    def _bridge_names(self, expansion: Expansion) -> Expansion:
-        """Unknown capitalised words that spell a corpus word in pinyin become terms ("Deqing" → 德清)."""
-        terms, groups, unmatched = list(expansion.terms), list(expansion.groups), []
-        for word in expansion.unmatched:
-            found = self.names.lookup(word) if word[:1].isupper() else []
-            if found:
-                terms.append((word, found))
-                groups.append(found)
-            else:
-                unmatched.append(word)
-        if len(unmatched) == len(expansion.unmatched):
-            return expansion
-        chinese = " ".join(dict.fromkeys(zh for group in groups for zh in group))
-        return replace(expansion, terms=terms, groups=groups, unmatched=unmatched, chinese_query=chinese)
 
 
 class BridgedLexical:
@@ -191,13 +176,18 @@ class NameBridge:
     and English writes them in toneless pinyin. The map is built from ``words()`` (the index's BM25
     vocabulary: 11k Han words on the seeds, 0.4 s) on the first name the glossary does not know, so
     Chinese-only use never pays for it. Homophones are all kept (at most three): 长兴 and 长性 for
-    "Changxing"; BM25 then scores the one the passages use.
+    "Changxing"; BM25 then scores the one the passages use. A spelling no corpus word has is looked up
+    in ``places`` (default: the gazetteer's spellings, :func:`gazetteer_names`: "Qingpu" → 青浦区, 青浦),
+    so a place the corpus does not cover is still named in Chinese, and the answer's term coverage
+    looks for 青浦 rather than for the Latin letters no Chinese passage holds.
     """
 
     MAX_WORDS = 3
 
-    def __init__(self, words: Callable[[], Iterable[str]]):
+    def __init__(self, words: Callable[[], Iterable[str]],
+                 places: Callable[[str], list[str]] | None = None):
         self._words = words
+        self._places = places if places is not None else gazetteer_names
         self._map: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -222,4 +212,24 @@ class NameBridge:
             with self._lock:
                 if self._map is None:
                     self._map = self._build()
-        return self._map.get(key, [])[: self.MAX_WORDS]
+        return (self._map.get(key) or self._places(key))[: self.MAX_WORDS]
+
+
+def gazetteer_names(spelling: str) -> list[str]:
+    """The gazetteer's Chinese names spelt ``spelling`` (lower case): short name first, then full name,
+    over every place of that spelling ("chaoyang" → 朝阳, 朝阳区, 朝阳市); [] for none."""
+    return list(_gazetteer_spellings().get(spelling.lower(), ()))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_spellings() -> dict[str, tuple[str, ...]]:
+    from search.places import gazetteer
+
+    names: dict[str, dict[str, None]] = {}
+    for entry in gazetteer():
+        if entry.short in ("市辖", "县", "省直辖县级行政区划"):  # table rows, not places
+            continue
+        for spelling in entry.spellings:
+            if len(spelling) >= 4:
+                names.setdefault(spelling, {}).update(dict.fromkeys((entry.short, entry.name)))
+    return {spelling: tuple(forms) for spelling, forms in names.items()}

@@ -31,7 +31,9 @@ STOPWORDS = frozenset(
     must its it this that these those there their they them he she his her we our us you your i me my
     than then so such per about into over under between during through up down out if not no any all
     each every some more most less least very also just only own same other both either neither
-    has have had having get gets got aim aims aimed expect expects expected according"""
+    has have had having get gets got aim aims aimed expect expects expected according
+    want wants wanted thing things say says said mention mentions mentioned describe describes described
+    tell tells"""
     .split()
 )
 # English scale words after a numeral, as powers of ten.
@@ -45,7 +47,9 @@ _SPELLING = {
     "modelling": "modeling", "storey": "story", "tyre": "tire", "kerb": "curb", "grey": "gray",
 }
 _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": "man", "data": "data",
-              "media": "media", "criteria": "criterion", "indices": "index", "analyses": "analysis"}
+              "media": "media", "criteria": "criterion", "indices": "index", "analyses": "analysis",
+              # Snowball folds these onto another word's stem (important → import → 进口)
+              "important": "important", "importance": "importance"}
 
 
 @lru_cache(maxsize=8192)

@@ -10,6 +10,7 @@ What the glossary does not know is listed (``Expansion.unmatched``) and lowers `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from search.english import SCALES, STOPWORDS, Token, number_forms, source_text, tokenize
 
 DEFAULT_GLOSSARY = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
+NameLookup = Callable[[str], list[str]]  # a capitalised word → the Chinese names it spells ([]: none)
 
 @dataclass(frozen=True)
 class Expansion:
@@ -55,11 +57,18 @@ class Expansion:
 
 
 class Glossary:
-    """English term → Chinese renderings, matched greedily (longest term first) on folded words."""
+    """English term → Chinese renderings, matched greedily (longest term first) on folded words.
 
-    def __init__(self, entries: dict[tuple[str, ...], list[str]], path: Path | None = None):
+    ``names``: what a capitalised word the glossary lacks may spell (a place in pinyin: "Deqing" → 德清,
+    ``search.crosslingual.NameBridge``); such a word becomes a term where it stands in the query, so
+    retrieval and the answer's term coverage see the same Chinese name.
+    """
+
+    def __init__(self, entries: dict[tuple[str, ...], list[str]], path: Path | None = None,
+                 names: NameLookup | None = None):
         self.entries = entries
         self.path = path
+        self.names = names
         # first word → lengths of the terms that start with it, longest first: the greedy match
         # tries only these, so expansion is linear in the query length.
         by_first: dict[str, set[int]] = {}
@@ -69,6 +78,10 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def with_names(self, names: NameLookup | None) -> Glossary:
+        """The same entries, with ``names`` for the capitalised words they lack."""
+        return Glossary(self.entries, self.path, names)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Glossary:
@@ -142,8 +155,12 @@ class Glossary:
             elif tok.key not in STOPWORDS and tok.text.lower() not in STOPWORDS:
                 # Latin tokens with digits (PM2.5, 5G, CO2) and capitalised acronyms (GDP, ICT) are
                 # written the same way in Chinese plan texts: BM25 can match them as they are.
+                found = self.names(tok.text) if self.names is not None and tok.text[:1].isupper() else []
                 if any(ch.isdigit() for ch in tok.text) or _is_acronym(tok.text):
                     groups.append([tok.text])
+                elif found:
+                    terms.append((tok.text, list(found)))
+                    groups.append(list(found))
                 else:
                     unmatched.append(tok.text)
             i += 1

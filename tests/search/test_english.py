@@ -109,9 +109,31 @@ def test_unknown_capitalised_names_are_bridged_by_pinyin():
     routed = CrossLingual(SearchConfig(), GLOSSARY, names=bridge).route("Deqing food sampling, deqing")
     assert ("Deqing", ["德清"]) in routed.expansion.terms
     assert routed.expansion.unmatched == ["deqing"]  # names are written with a capital
-    assert routed.queries["bm25"] == "食品抽检 抽检 德清"
+    assert routed.queries["bm25"] == "德清 食品抽检 抽检"  # where the name stands in the question
     off = CrossLingual(SearchConfig(english_names=False), GLOSSARY, names=bridge).route("Deqing food sampling")
     assert off.expansion.unmatched == ["Deqing"]
+
+
+def test_bridged_names_reach_the_glossary_answers_use():
+    from search.crosslingual import NameBridge
+
+    router = CrossLingual(SearchConfig(), GLOSSARY, names=NameBridge(lambda: ["德清"]))
+    # the engine's glossary (answers' term coverage, compare) bridges the same names as retrieval
+    assert router.glossary.expand("Deqing target").terms == [("Deqing", ["德清"]), ("target", ["目标", "指标"])]
+    assert GLOSSARY.expand("Deqing target").unmatched == ["Deqing"]  # the plain glossary is left as it was
+
+
+def test_names_the_corpus_lacks_come_from_the_gazetteer():
+    from search.crosslingual import NameBridge, gazetteer_names
+
+    bridge = NameBridge(lambda: ["德清"])
+    assert bridge.lookup("Deqing") == ["德清"]  # the corpus's word first, alone
+    assert bridge.lookup("Qingpu") == ["青浦", "青浦区"]  # a Shanghai district no corpus word spells
+    assert bridge.lookup("Hangzhou") == ["杭州", "杭州市"]
+    assert gazetteer_names("lishui") == ["溧水", "溧水区", "丽水", "丽水市"]  # every place of a spelling
+    assert gazetteer_names("xyzzy") == [] and bridge.lookup("Xyzzy") == []
+    routed = CrossLingual(SearchConfig(), GLOSSARY, names=bridge).route("Qingpu food sampling target")
+    assert routed.queries["bm25"] == "青浦 青浦区 食品抽检 抽检 目标 指标"
 
 
 def test_config_glossary_path(tmp_path):
