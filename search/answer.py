@@ -25,6 +25,7 @@ import numpy as np
 
 from index.normalize import compact_key
 from index.text import split_sentences
+from search.abbreviations import with_full_forms
 from search.abstain import answer_reason, question_reason
 from search.answer_units import (
     answer_units,
@@ -136,7 +137,7 @@ def score_sentences(
     understood: Understood | None = None,
 ) -> list[ScoredSentence]:
     """Score every sentence of the first ``answer_hits`` hits: answerable ones first, best first."""
-    terms = list(query_terms(question) if terms is None else terms)
+    terms = with_full_forms(query_terms(question) if terms is None else terms)
     # The amount asked for (多少条做法, 几个领域) is part of the question: a sentence stating a quantity in
     # the asked unit (共5方面47条) holds it, with the weight of a typical word of the question.
     units = asked_units(question)
@@ -299,6 +300,7 @@ def answer_question(
     def no_answer(reason: str) -> AskResult:
         return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason, understood=understood)
 
+    terms = with_full_forms(terms)
     if not hits:
         return no_answer("no passage matched the question")
     if not terms:

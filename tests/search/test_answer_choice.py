@@ -137,3 +137,14 @@ def test_the_words_asking_for_a_date_are_held_by_a_date_line():
     doc = Document("js", "中国银保监会江苏监管局关于开展服务新发展格局行动的意见", "d.doc", 0, 100)
     result = _ask("该意见的落款日期是哪天？", [_chunk(text, doc)], documents=(doc,))
     assert result.answer.text == "2021年6月7日"
+
+
+def test_an_abbreviation_in_the_question_is_held_by_its_full_form():
+    from search.abbreviations import with_full_forms
+
+    assert with_full_forms([QueryTerm("电商", ("电商",))])[0].forms == ("电子商务", "电商")
+    cross = ("跨境电商交易额保持全国前列，2016-2018年间跨境电子商务交易额连续保持每年20%以上的高速增长，2019年在"
+             "受到不利因素影响下，跨境电商交易额4197亿元，同比增长5.1%。")
+    total = "2019年电子商务交易额超过3万亿元，同比增长8.9%。"
+    result = _ask("深圳2019年电商交易额做到多大规模?", [_chunk(f"{cross}{total}", SHENZHEN)])
+    assert result.answer.text == total
