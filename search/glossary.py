@@ -65,23 +65,41 @@ class Glossary:
     """
 
     def __init__(self, entries: dict[tuple[str, ...], list[str]], path: Path | None = None,
-                 names: NameLookup | None = None):
+                 names: NameLookup | None = None, written: dict[tuple[str, ...], str] | None = None):
         self.entries = entries
         self.path = path
         self.names = names
+        self.written = written or {}  # key → the English side as the file writes it (for glossing back)
         # first word → lengths of the terms that start with it, longest first: the greedy match
         # tries only these, so expansion is linear in the query length.
         by_first: dict[str, set[int]] = {}
         for key in entries:
             by_first.setdefault(key[0], set()).add(len(key))
         self._lengths = {w: sorted(ls, reverse=True) for w, ls in by_first.items()}
+        self._english: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def with_names(self, names: NameLookup | None) -> Glossary:
         """The same entries, with ``names`` for the capitalised words they lack."""
-        return Glossary(self.entries, self.path, names)
+        return Glossary(self.entries, self.path, names, self.written)
+
+    def english(self) -> dict[str, str]:
+        """Chinese rendering → the English term it renders, for glossing Chinese back (an indicator's
+        name, a unit). A rendering listed first for a term is that term's (the file lists the most
+        common rendering first); of several such terms the one written shortest wins."""
+        if self._english is None:
+            first: dict[str, str] = {}
+            other: dict[str, str] = {}
+            for key, renderings in self.entries.items():
+                english = self.written.get(key, " ".join(key))
+                for rank, zh in enumerate(renderings):
+                    table = first if rank == 0 else other
+                    if zh not in table or len(english) < len(table[zh]):
+                        table[zh] = english
+            self._english = {**other, **first}
+        return self._english
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Glossary:
@@ -100,6 +118,7 @@ class Glossary:
     def parse(cls, text: str, path: Path | None = None) -> Glossary:
         """Build a glossary from the text of a glossary file. Repeated terms merge their renderings."""
         entries: dict[tuple[str, ...], list[str]] = {}
+        written: dict[tuple[str, ...], str] = {}
         where = path or "<glossary>"
         for number, line in enumerate(text.splitlines(), 1):
             line = line.strip()
@@ -114,7 +133,8 @@ class Glossary:
                 raise ValueError(f"{where}:{number}: the English side {english!r} has no word")
             merged = entries.setdefault(key, [])
             merged += [zh for zh in renderings if zh not in merged]
-        return cls(entries, path=path)
+            written.setdefault(key, " ".join(english.split()))
+        return cls(entries, path=path, written=written)
 
     def expand(self, query: str) -> Expansion:
         """Match the glossary's terms in ``query`` and build the Chinese query.

@@ -1,0 +1,58 @@
+"""English glosses of a Chinese answer's indicator and unit (issue 12, item 5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.english_gloss import indicator_english, table_gloss, unit_english, unit_table
+from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary
+
+SMALL = Glossary.parse(
+    "food sampling\t食品抽检|抽检\ncoverage\t覆盖率|覆盖\npass rate\t合格率\nper 10,000 people\t每万人|万人\n"
+    "invention patents\t发明专利\nhigh-value patents\t高价值发明专利\nbillion yuan\t亿元\n"
+)
+
+
+def test_the_glossary_glosses_back_by_first_rendering():
+    english = SMALL.english()
+    assert english["食品抽检"] == "food sampling" and english["抽检"] == "food sampling"
+    assert english["每万人"] == "per 10,000 people"
+
+
+def test_indicator_names_are_glossed_piece_by_piece_per_last():
+    assert indicator_english("食品抽检覆盖率(批次/千人)", SMALL) == "food sampling coverage"
+    assert indicator_english("每万人高价值发明专利拥有量", SMALL) == "high-value patents per 10,000 people"
+    assert indicator_english("食品抽检合格率", SMALL) == "food sampling pass rate"
+    # less than three quarters of the name covered: no gloss rather than half of one
+    assert indicator_english("基本药物评价性抽检合格率", SMALL) == ""
+
+
+def test_units_come_from_their_own_table():
+    assert unit_english("亿元") == "100 million yuan"  # not the glossary's "billion yuan"
+    assert unit_english("批次/千人") == "batches per 1,000 people"
+    assert unit_english("微克/立方米") == "µg/m³"
+    assert unit_english("(%)") == "%"
+    assert unit_english("个") == "number"
+    assert unit_english("尺") == ""
+    assert len(unit_table()) >= 60
+
+
+def test_table_rows_get_indicator_and_unit():
+    header = ("序号", "指标", "单位", "2020年", "2025年", "属性")
+    assert table_gloss(header, ("12", "食品抽检覆盖率", "批次/千人", "4", "5", "约束性"), SMALL) == (
+        ("indicator", "food sampling coverage"), ("unit", "batches per 1,000 people"))
+    # the unit in the name's bracket when there is no unit column
+    assert table_gloss(("序号", "指标", "2025年"), ("3", "食品抽检覆盖率(批次/千人)", "5"), SMALL) == (
+        ("indicator", "food sampling coverage"), ("unit", "batches per 1,000 people"))
+    assert table_gloss(("指标", "2025年"), ("基本药物评价性抽检合格率", "99"), SMALL) == ()
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_packaged_glossary_glosses_seed_indicators():
+    g = default_glossary()
+    assert table_gloss(("类别", "主要指标", "单位", "2025年规划目标值"), ("", "每万人高价值发明专利拥有量", "件", "10"), g) == (
+        ("indicator", "high-value patents per 10,000 people"), ("unit", "items"))
+    assert table_gloss(("序号", "指标", "2025年", "属性"), ("32", "社康中心总数(个)", "99", "约束性"), g) == (
+        ("indicator", "community health centers total"), ("unit", "number"))
+    assert table_gloss(("指标", "单位", "2020", "2025"), ("电子商务交易额", "亿元", "30112.17", "38500"), g) == (
+        ("indicator", "e-commerce transaction volume"), ("unit", "100 million yuan"))
