@@ -43,8 +43,11 @@ _KINDS = {
              re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月"
                         r"[一二三四五六七八九十]{1,3}日|\d{1,2}\s*月\s*\d{1,2}\s*日")),
     # a length of time (3-5年, 2个工作日, 70分钟), not a calendar year: at most three digits
-    "duration": (re.compile(r"多长时间|多久|多少(?:年|天|分钟|小时|个月|个工作日)|几年|几天|how long|how many (?:years|days"
-                            r"|months|minutes|hours)", re.IGNORECASE),
+    # "how long" asks a length of time before a verb (how long will it take, how long do applicants have);
+    # before a noun it may ask a length (how long was the metro network)
+    "duration": (re.compile(r"多长时间|多久|多少(?:年|天|分钟|小时|个月|个工作日)|几年|几天|how long(?= (?:will|would|does|did|do"
+                            r"|should|can|must|may|has|have|had|is it|was it|to|before|after|until)\b)|how long$"
+                            r"|how many (?:years|days|months|minutes|hours)", re.IGNORECASE),
                  re.compile(r"(?:(?<![\d.年月])\d{1,3}(?:\s*[-－~～至到]\s*\d{1,3})?|(?<![〇○零一二三四五六七八九十年月])"
                             r"[一二两三四五六七八九十]{1,3})\s*(?:个)?(?:年|个?月|天|日|小时|分钟|个?工作日|周)(?![\d月])")),
 }

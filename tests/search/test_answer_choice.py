@@ -148,3 +148,11 @@ def test_an_abbreviation_in_the_question_is_held_by_its_full_form():
     total = "2019年电子商务交易额超过3万亿元，同比增长8.9%。"
     result = _ask("深圳2019年电商交易额做到多大规模?", [_chunk(f"{cross}{total}", SHENZHEN)])
     assert result.answer.text == total
+
+
+def test_how_long_before_a_noun_asks_a_length_not_a_duration():
+    from search.answer_units import asked_kind
+
+    assert [asked_kind(q) for q in ("How long was Shenzhen's metro network at the end of the period?",
+                                    "How long does the review take?", "办理需要多长时间？")] == [
+        "", "duration", "duration"]
