@@ -10,8 +10,8 @@ signals look at *how* the terms are held, each a number in 0…1 over a passage'
 * ``pair_proximity``: the share of neighbouring question terms found next to each other (at most
   ``PAIR_GAP`` characters apart, either order): 考试|时间, 跨境电子商务|交易额 — ordered proximity as in the
   sequential dependence model (Metzler & Croft, SIGIR 2005), on the terms the question was cut into;
-* ``asked_unit``: the share of the measure words the question asks with (多少分钟, 几个, 多少家) that the
-  passage writes after a number (70分钟, 100家);
+* ``asked_unit``: the share of the measure words the question asks with (多少分钟, 几个, 多少家; "how
+  big", "what share") that the passage writes after a number (70分钟, 100家, 600亩, 98%);
 * ``wrong_period``: for a question about a period and aim, whether that best sentence speaks only of
   years before it (a target question: 2015年…到2020年 for 十四五末) or after it (a status question);
 * ``title_share``: the weight share of the question's terms in the passage's document title, for
@@ -30,12 +30,25 @@ PAIR_GAP = 3  # characters allowed between two neighbouring terms (的, 之, a s
 _QUANTITY = re.compile(r"(?<![\d.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")  # a number that is not a year
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _ASKED_UNIT = re.compile(r"(?:多少|几)(分钟|公里|平方(?:公里|米)|方面|[个项条家件人元所座台次批万亿分天年月倍亩吨类种处])")
-_NUMERAL = "[\\d一二三四五六七八九十百千万两]"
+_NUMERAL = "[\\d一二三四五六七八九十百千万亿两]"
+# What an English question's wording asks for, as the units a passage would write after the number.
+_ENGLISH_UNITS = (
+    (re.compile(r"\bhow (?:big|large)\b|\barea\b", re.IGNORECASE), "亩|平方米|平方公里|公顷"),
+    (re.compile(r"\b(?:share|percentage|percent|proportion|rate|ratio)\b", re.IGNORECASE), "%"),
+    (re.compile(r"\bhow long\b|\blength\b", re.IGNORECASE), "公里|千米|米|小时|分钟|天|个月"),
+    (re.compile(r"\bhow many people\b", re.IGNORECASE), "人"),
+    (re.compile(r"\byuan\b", re.IGNORECASE), "元"),
+)
 
 
-def asked_units(question: str) -> tuple[str, ...]:
-    """The measure words a Chinese question asks with: 多少分钟 → 分钟, 几个领域、多少条 → 个, 条."""
-    return tuple(m.group(1) for m in _ASKED_UNIT.finditer(question))
+def asked_units(question: str, english: bool = False) -> tuple[str, ...]:
+    """The measure words a question asks with: 多少分钟 → 分钟, 几个领域、多少条 → 个, 条; for an English
+    question also the units its wording asks for, alternatives joined by | ("how big" → 亩|平方米|…,
+    "what share" → %)."""
+    units = tuple(m.group(1) for m in _ASKED_UNIT.finditer(question))
+    if english:
+        units += tuple(alternatives for cue, alternatives in _ENGLISH_UNITS if cue.search(question))
+    return units
 
 
 def occurrences(key: str, term: QueryTerm) -> list[tuple[int, int]]:
@@ -68,10 +81,12 @@ def pair_proximity(key: str, terms: Sequence[QueryTerm]) -> float:
 
 
 def asked_unit(key: str, units: Sequence[str]) -> float:
-    """Share of the asked measure words ``units`` written after a numeral in ``key``."""
+    """Share of the asked measure words ``units`` (each one or several joined by |) written after a
+    numeral in ``key``."""
     if not units:
         return 0.0
-    return sum(1 for unit in units if re.search(_NUMERAL + re.escape(unit), key)) / len(units)
+    return sum(1 for unit in units
+               if any(re.search(_NUMERAL + re.escape(u), key) for u in unit.split("|"))) / len(units)
 
 
 def title_share(title: str, terms: Sequence[QueryTerm]) -> float:

@@ -25,6 +25,9 @@ def test_asked_units():
     assert signals.asked_units("一共涉及几个领域、多少条做法?") == ("个", "条")
     assert signals.asked_units("考试时间是多少分钟?") == ("分钟",)
     assert signals.asked_units("考试由谁负责?") == ()
+    assert signals.asked_units("What share of procedures is handled online?") == ()  # English: when told
+    assert signals.asked_units("What share of procedures is handled online?", english=True) == ("%",)
+    assert signals.asked_units("How big is the park?", english=True) == ("亩|平方米|平方公里|公顷",)
 
 
 def test_asked_unit_needs_a_numeral_before_it():
@@ -32,6 +35,8 @@ def test_asked_unit_needs_a_numeral_before_it():
     assert signals.asked_unit(compact_key("考试时间统一为70分钟"), ("分钟",)) == 1.0
     assert signals.asked_unit(compact_key("考试时间另行通知,每分钟一题"), ("分钟",)) == 0.0
     assert signals.asked_unit("任何文字", ()) == 0.0
+    assert signals.asked_unit(compact_key("建设占地600亩的国际航空快递产业园"), ("亩|平方米|平方公里|公顷",)) == 1.0
+    assert signals.asked_unit(compact_key("交易额达5亿元"), ("元",)) == 1.0  # a magnitude between
 
 
 def test_pair_proximity_counts_neighbouring_terms_next_to_each_other():
