@@ -33,11 +33,15 @@ STOPWORDS = frozenset(
     each every some more most less least very also just only own same other both either neither
     has have had having get gets got aim aims aimed expect expects expected according
     want wants wanted thing things say says said mention mentions mentioned describe describes described
-    tell tells"""
+    tell tells one"""
     .split()
 )
 # English scale words after a numeral, as powers of ten.
 SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+# Number words read as numerals before a scale word ("one million tonnes" → 100万, "two billion" → 20亿).
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "a": "1"}
 # Spelling variants folded to one form before stemming (British → American).
 _SPELLING = {
     "labour": "labor", "harbour": "harbor", "neighbour": "neighbor", "neighbourhood": "neighborhood",
@@ -49,7 +53,8 @@ _SPELLING = {
 _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": "man", "data": "data",
               "media": "media", "criteria": "criterion", "indices": "index", "analyses": "analysis",
               # Snowball folds these onto another word's stem (important → import → 进口)
-              "important": "important", "importance": "importance"}
+              "important": "important", "importance": "importance",
+              "customer": "customer", "customers": "customer"}  # customs → 海关
 
 
 @lru_cache(maxsize=8192)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from search.english import SCALES, STOPWORDS, Token, number_forms, source_text, tokenize
+from search.english import NUMBER_WORDS, SCALES, STOPWORDS, Token, number_forms, source_text, tokenize
 
 DEFAULT_GLOSSARY = Path(__file__).parent / "data" / "glossary_en_zh.tsv"
 NameLookup = Callable[[str], list[str]]  # a capitalised word → the Chinese names it spells ([]: none)
@@ -151,6 +151,13 @@ class Glossary:
         i = 0
         while i < len(tokens):
             tok = tokens[i]
+            following = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
+            if tok.kind == "word" and following in SCALES and tok.text.lower() in NUMBER_WORDS:
+                forms = number_forms(NUMBER_WORDS[tok.text.lower()], following)  # "two billion" → 20亿
+                numbers += forms
+                groups.append(forms)
+                i += 2
+                continue
             match = self._match_at(tokens, i)
             if match:
                 n, renderings = match
@@ -158,19 +165,19 @@ class Glossary:
                 groups.append(list(renderings))
                 i += n
                 continue
-            following = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
             if tok.kind == "han":
                 groups.append([tok.text])
             elif tok.kind == "num":
+                percent = _percent_words(tokens, i + 1)
                 if following in SCALES:
                     forms = number_forms(tok.text, following)
-                elif following in ("percent", "pct"):
+                elif percent:
                     forms = [tok.text + "%"]
                 else:
                     forms = number_forms(tok.text)
                 numbers += forms
                 groups.append(forms)
-                i += 2 if following in SCALES or following in ("percent", "pct") else 1
+                i += 2 if following in SCALES else 1 + percent
                 continue
             elif tok.key not in STOPWORDS and tok.text.lower() not in STOPWORDS:
                 # Latin tokens with digits (PM2.5, 5G, CO2) and capitalised acronyms (GDP, ICT) are
@@ -204,6 +211,14 @@ class Glossary:
             if key in self.entries:
                 return n, self.entries[key]
         return None
+
+
+def _percent_words(tokens: list[Token], i: int) -> int:
+    """How many tokens from ``i`` on say "percent" (percent, pct, per cent): 0, 1 or 2."""
+    words = [t.text.lower() for t in tokens[i : i + 2]]
+    if words[:1] and words[0] in ("percent", "pct"):
+        return 1
+    return 2 if words == ["per", "cent"] else 0
 
 
 def _is_acronym(written: str) -> bool:

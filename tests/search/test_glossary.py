@@ -236,3 +236,22 @@ def test_names_are_bridged_where_they_stand():
     e = g.expand("food sampling in Deqing and Xyzzy")
     assert e.terms == [("food sampling", ["食品抽检"]), ("Deqing", ["德清"])]
     assert e.groups == [["食品抽检"], ["德清"]] and e.unmatched == ["Xyzzy"]
+
+
+def test_number_words_percent_words_and_written_out_periods():
+    g = Glossary.parse("tonnes\t吨\ngdp\t地区生产总值\n")
+    assert g.expand("one million tonnes").groups == [["100万", "1000000"], ["吨"]]
+    assert g.expand("two billion").numbers == ["20亿"]
+    assert g.expand("30 per cent of GDP").groups == [["30%"], ["地区生产总值"]]
+    assert g.expand("30 pct").groups == [["30%"]]
+    assert g.expand("three tonnes").groups == [["吨"]]  # a number word alone is no number
+    assert g.expand("one of the tonnes").unmatched == []
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_packaged_periods_and_quarters():
+    g = default_glossary()
+    assert g.expand("fourteenth five-year plan").groups[0][0] == "十四五"
+    assert g.expand("12th five-year plan").groups[0][0] == "十二五"
+    assert g.expand("first half of 2020").groups == [["上半年"], ["2020"]]
+    assert g.expand("Q1 2021").groups == [["一季度", "第一季度"], ["2021"]]
