@@ -145,3 +145,21 @@ def test_use_computes_a_shared_line_prefix_once_and_gives_usem3s_vectors():
     cosine = (np.concatenate([first, rest]) * reference).sum(axis=1)
     assert cosine.min() > 0.99999
     assert encoder.encode(["预热"]).shape == (1, 512)
+
+
+@pytest.mark.model
+def test_the_int8_export_takes_token_ids_alone_and_gives_the_installed_vectors(tmp_path):
+    from index.models import m3e_path
+    from index.onnx_encoder import OnnxEncoder, export_int8
+
+    folder = tmp_path / "m3e-small"
+    folder.mkdir()
+    for file in m3e_path().iterdir():
+        if file.is_file():
+            (folder / file.name).symlink_to(file.resolve())
+    export_int8(folder)
+    fresh, installed = OnnxEncoder("fresh", folder, threads=1), OnnxEncoder("installed", m3e_path(), threads=1)
+    texts = ["食品抽检合格率保持在98%以上", "深圳市推进食品安全城市建设规划（2021-2025年）\n第三章 主要任务"]
+    vectors = fresh.encode(texts)
+    assert fresh._inputs == ("input_ids",)
+    np.testing.assert_allclose(vectors, installed.encode(texts), atol=1e-6)
