@@ -132,6 +132,9 @@ def test_names_the_corpus_lacks_come_from_the_gazetteer():
     assert bridge.lookup("Hangzhou") == ["杭州", "杭州市"]
     assert gazetteer_names("lishui") == ["溧水", "溧水区", "丽水", "丽水市"]  # every place of a spelling
     assert gazetteer_names("xyzzy") == [] and bridge.lookup("Xyzzy") == []
+    # the usual spelling of a polyphone pypinyin misreads (闵行 minxing, 长治 zhangzhi, 漯河 tahe)
+    assert bridge.lookup("Minhang") == ["闵行", "闵行区"] and bridge.lookup("Luohe") == ["漯河", "漯河市"]
+    assert gazetteer_names("changzhi") == ["长治", "长治市", "长治县"]
     routed = CrossLingual(SearchConfig(), GLOSSARY, names=bridge).route("Qingpu food sampling target")
     assert routed.queries["bm25"] == "青浦 青浦区 食品抽检 抽检 目标 指标"
 
