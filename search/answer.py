@@ -170,6 +170,8 @@ def score_sentences(
         spans = answer_units(text, split_sentences(text))
         keys = [_key(text[a:b]) for a, b in spans]
         header_key = _key(table_header(hit.chunk))
+        heading_key = _key(hit.chunk.section_path[-1]) if hit.chunk.section_path else ""
+        heading_key = heading_key if len(heading_key) >= MIN_SENTENCE_CHARS else ""
         passage_key = _key(text) if kind else ""
         for i, (a, b) in enumerate(spans):
             if b - a < MIN_SENTENCE_CHARS:
@@ -182,6 +184,10 @@ def score_sentences(
             # are the row's own
             row = table_answer(hit.chunk, a, b, understood) if header_key else None
             own_key = keys[i] + header_key if row is not None else keys[i]
+            # a section heading run into its first sentence ((九)熟食中心和长者饭堂建设优化工程借鉴…) names
+            # the section's subject; what the sentence itself states follows it (the heading is context)
+            if heading_key and own_key.startswith(heading_key) and len(own_key) > len(heading_key):
+                own_key = own_key[len(heading_key):]
             held = [_found(own_key, t) or bool(implied & set(t.forms)) or (bool(whole) and _found(whole, t))
                     or (bool(whole) and t.text in asking) for t in terms]
             own = sum(t.weight for t, h in zip(terms, held, strict=True) if h)

@@ -156,3 +156,15 @@ def test_how_long_before_a_noun_asks_a_length_not_a_duration():
     assert [asked_kind(q) for q in ("How long was Shenzhen's metro network at the end of the period?",
                                     "How long does the review take?", "办理需要多长时间？")] == [
         "", "duration", "duration"]
+
+
+def test_a_section_heading_run_into_its_first_sentence_is_context_not_what_the_sentence_states():
+    heading = "（九）熟食中心和长者饭堂建设优化工程"
+    text = (f"{heading}借鉴国内外先进经验，围绕社区居民和上班族就餐需求，在原有建筑基础上或结合城市更新改造项目"
+            "规划建设熟食中心，每个区至少建成1家熟食中心。加强养老助餐保障，每个区至少建成1家示范性社区长者饭堂。")
+    chunk = Chunk("c1", SHENZHEN.doc_id, SHENZHEN.title, ("四、工程", heading), text, SHENZHEN.source, 0, len(text),
+                  context=f"{SHENZHEN.title}\n四、工程 › {heading}")
+    passages = {"深圳": 90, "规划": 80, "中心": 40, "社区": 30, "熟食": 3, "长者": 3, "饭堂": 3, "布点": 1}
+    result = _ask("深圳规划对熟食中心和社区长者饭堂的布点有什么要求?", [chunk],
+                  frequencies=(lambda token: passages.get(token, 0), 100))
+    assert result.answer.text.endswith("每个区至少建成1家示范性社区长者饭堂。")
