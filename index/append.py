@@ -29,7 +29,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -96,35 +96,40 @@ def append(target: Path, stored: StoredIndex, entries: list[Entry], config: Conf
             if file is not None:
                 read.append(file)
     chunks = [c for f in read for c in f.chunks]
-    encoders = {c: (encoders or {}).get(c) or get_encoder(name) for c, name in dense_encoders(config).items()}
-    embed_cache = EmbeddingCache(cache_dir(cache))
-    embedded, vectors = dict.fromkeys(encoders, 0), {c: [] for c in encoders}
-    embed_started = time.perf_counter()
-    for file in read:  # per file, so the app can show which file is being embedded
-        progress(file.record.source, "embedding")
-        for channel, encoder in encoders.items():
-            texts, _ = dense_units(file.chunks, DENSE_CHANNELS[channel](config)[1])
-            block, count = embed_cache.embed(encoder, texts, config.embed_batch)
-            vectors[channel].append(block)
-            embedded[channel] += count
-    embed_seconds = time.perf_counter() - embed_started
     tokenizer = CachedTokenizer(get_tokenizer(config.bm25_tokens), cache_dir(cache))
-    token_lists = [tokenizer.tokenize(indexed_text(c)) for c in chunks]
+    # The new chunks' BM25 tokens on a thread of their own: jieba (its dictionary load, then the cut) holds
+    # the GIL while the embedding and the FAISS and file writes below leave it, and the tokens are needed
+    # only when BM25 is scored, last. At 100k chunks the add's non-embedding seconds were ~2 s of jieba.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokens") as pool:
+        token_lists = pool.submit(lambda: [tokenizer.tokenize(indexed_text(c)) for c in chunks])
+        encoders = {c: (encoders or {}).get(c) or get_encoder(name) for c, name in dense_encoders(config).items()}
+        embed_cache = EmbeddingCache(cache_dir(cache))
+        embedded, vectors = dict.fromkeys(encoders, 0), {c: [] for c in encoders}
+        embed_started = time.perf_counter()
+        for file in read:  # per file, so the app can show which file is being embedded
+            progress(file.record.source, "embedding")
+            for channel, encoder in encoders.items():
+                texts, _ = dense_units(file.chunks, DENSE_CHANNELS[channel](config)[1])
+                block, count = embed_cache.embed(encoder, texts, config.embed_batch)
+                vectors[channel].append(block)
+                embedded[channel] += count
+        embed_seconds = time.perf_counter() - embed_started
 
-    manifest = json.loads(json.dumps(stored.manifest))  # a copy to edit
-    segment = f"{len(manifest.get(SEGMENTS, [])) + 1:04d}-{uuid.uuid4().hex[:8]}"
-    written: list[Path] = []
-    try:
-        if chunks:
-            _write_segment(target, stored, segment, read, chunks, token_lists, vectors, config, manifest, written)
-        _library(manifest, stored, read, reports, roots)
-        manifest["build_id"] = uuid.uuid4().hex
-        manifest["build_time"] = datetime.now(UTC).isoformat(timespec="seconds")
-        superseded = _switch(target, stored.manifest, manifest)
-    except BaseException:
-        for path in written:
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-        raise
+        manifest = json.loads(json.dumps(stored.manifest))  # a copy to edit
+        segment = f"{len(manifest.get(SEGMENTS, [])) + 1:04d}-{uuid.uuid4().hex[:8]}"
+        written: list[Path] = []
+        try:
+            if chunks:
+                _write_segment(target, stored, segment, read, chunks, token_lists, vectors, config, manifest,
+                               written)
+            _library(manifest, stored, read, reports, roots)
+            manifest["build_id"] = uuid.uuid4().hex
+            manifest["build_time"] = datetime.now(UTC).isoformat(timespec="seconds")
+            superseded = _switch(target, stored.manifest, manifest)
+        except BaseException:
+            for path in written:
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+            raise
     for name in superseded:  # the previous version's BM25 and FAISS files
         (target / name).unlink(missing_ok=True)
     _remove_empty_folders(target)
@@ -140,7 +145,7 @@ def append(target: Path, stored: StoredIndex, entries: list[Entry], config: Conf
 
 
 def _write_segment(target: Path, stored: StoredIndex, segment: str, read: list, chunks: list,
-                   token_lists: list[list[str]], vectors: dict[str, list[np.ndarray]], config: Config,
+                   token_lists: Future, vectors: dict[str, list[np.ndarray]], config: Config,
                    manifest: dict, written: list[Path]) -> None:
     """Write the new files of ``segment`` (noting each in ``written`` first) and enter them in ``manifest``."""
     digests = _Digests(target)
@@ -152,7 +157,7 @@ def _write_segment(target: Path, stored: StoredIndex, segment: str, read: list, 
 
 
 def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, chunks: list,
-                 token_lists: list[list[str]], vectors: dict[str, list[np.ndarray]], config: Config,
+                 token_lists: Future, vectors: dict[str, list[np.ndarray]], config: Config,
                  manifest: dict, written: list[Path], digests: _Digests) -> None:
     import faiss
 
@@ -166,14 +171,17 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
         _, rows = dense_units(chunks, DENSE_CHANNELS[dense.channel](config)[1])
         index = read_ann(stored.path / entry["file"], mmap=False)  # a mapped index cannot grow
         index.add_with_ids(np.concatenate(vectors[dense.channel]), rows + first)
+        vectors_total = int(index.ntotal)
         name = f"{dense.file.removesuffix('.faiss')}.{segment}.faiss"
         written.append(target / name)
-        data = memoryview(faiss.serialize_index(index))  # one write from memory, hashed from memory
-        (target / name).write_bytes(data)
-        digests.data(target / name, data)
-        files.pop(entry["file"], None)
-        entry.update(file=name, vectors=int(index.ntotal))
+        writer = faiss.VectorIOWriter()  # into memory: one write, hashed from memory
+        faiss.write_index(index, writer)
         del index
+        data = faiss.rev_swig_ptr(writer.data.data(), writer.data.size())  # a view of the writer's bytes
+        (target / name).write_bytes(memoryview(data))
+        digests.data(target / name, memoryview(data), keep=writer)
+        files.pop(entry["file"], None)
+        entry.update(file=name, vectors=vectors_total)
 
     folder = target / SEGMENTS / segment
     written.append(folder)
@@ -182,17 +190,6 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
     _write_jsonl(folder / "documents.jsonl", [d.to_dict() for d in documents])
     _write_jsonl(folder / "sections.jsonl", [_section_dict(s) for f in read for s in f.sections])
     _write_jsonl(folder / "chunks.jsonl", [c.to_dict() for c in chunks])
-    bm25 = bm25_appended(stored.bm25, token_lists, config.bm25_k1, config.bm25_b)
-    old_vocab = len(stored.bm25.scores["indptr"]) - 1
-    bm25.token_ids.save_segment(folder / TOKENS_DIR, config.bm25_tokens, tokens_version(), old_vocab)
-    digests.file(folder)
-    bm25_dir = f"bm25.{segment}"
-    written.append(target / bm25_dir)
-    (target / bm25_dir).mkdir()
-    save_bm25(bm25, target / bm25_dir)
-    digests.file(target / bm25_dir)
-    for old in [n for n in files if n.startswith(f"{manifest['bm25']['dir']}/")]:
-        del files[old]
 
     sources = {f.record.source: f.text for f in read}
     for name, text in sources.items():
@@ -214,6 +211,18 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
     corpus = _corpus_hash(target, manifest, sources)
     QuoteIndex.of_sources(documents, sources).save(quote, corpus)
     digests.file(quote)
+
+    bm25 = bm25_appended(stored.bm25, token_lists.result(), config.bm25_k1, config.bm25_b)
+    old_vocab = len(stored.bm25.scores["indptr"]) - 1
+    bm25.token_ids.save_segment(folder / TOKENS_DIR, config.bm25_tokens, tokens_version(), old_vocab)
+    digests.file(folder)
+    bm25_dir = f"bm25.{segment}"
+    written.append(target / bm25_dir)
+    (target / bm25_dir).mkdir()
+    save_bm25(bm25, target / bm25_dir)
+    digests.file(target / bm25_dir)
+    for old in [n for n in files if n.startswith(f"{manifest['bm25']['dir']}/")]:
+        del files[old]
 
     manifest["bm25"].update(dir=bm25_dir, vocab=len(bm25.vocab_dict))
     manifest[SEGMENTS] = [*manifest.get(SEGMENTS, []), segment]
@@ -239,9 +248,10 @@ class _Digests:
                 self.pending[file.relative_to(self.target).as_posix()] = self.pool.submit(
                     lambda f=file: {"bytes": f.stat().st_size, "sha256": file_digest(f)})
 
-    def data(self, path: Path, data: memoryview) -> None:
+    def data(self, path: Path, data: memoryview, keep: object = None) -> None:
+        """``data``: what was written to ``path``; ``keep``: what owns its memory, held until it is hashed."""
         self.pending[path.relative_to(self.target).as_posix()] = self.pool.submit(
-            lambda: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+            lambda: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **({} if keep else {})})
 
     def result(self) -> dict[str, dict]:
         try:

@@ -236,16 +236,19 @@ def load_index(path: str | Path) -> StoredIndex:
         documents = [Document.from_dict(d) for part in parts for d in _read_jsonl(path, f"{part}documents.jsonl", files)]
         sections = [Section(**{**d, "path": tuple(d["path"])})
                     for part in parts for d in _read_jsonl(path, f"{part}sections.jsonl", files)]
+        bm25_dir = path / manifest["bm25"]["dir"]
+        # the large files checked whole, hashed two at a time (hashlib leaves the GIL): chunks and BM25
+        digests = _digests(path, [f"{part}chunks.jsonl" for part in parts]
+                           + [f"{bm25_dir.name}/{f.name}" for f in sorted(bm25_dir.iterdir())])
         for part in parts:
-            _check_digest(path / f"{part}chunks.jsonl", f"{part}chunks.jsonl", file_digest(path / f"{part}chunks.jsonl"),
-                          files)
+            _check_digest(path / f"{part}chunks.jsonl", f"{part}chunks.jsonl", digests[f"{part}chunks.jsonl"], files)
         chunks = ChunkTable([path / f"{part}chunks.jsonl" for part in parts])  # parsed when read
         counts = {"documents": len(documents), "sections": len(sections), "chunks": len(chunks)}
         if counts != manifest["counts"]:
             raise IndexLoadError(
                 f"index at {path}: files hold {counts}, manifest says {manifest['counts']}; {REBUILD}"
             )
-        bm25 = _load_bm25(path / manifest["bm25"]["dir"], len(chunks), files)
+        bm25 = _load_bm25(bm25_dir, len(chunks), files, digests)
         dense = {e["channel"]: _load_dense(path, e, len(chunks)) for e in manifest["encoders"]}
     except IndexLoadError:
         raise
@@ -294,11 +297,19 @@ def read_source(stored: StoredIndex, name: str) -> str:
     return raw.decode("utf-8")
 
 
-def _load_bm25(folder: Path, n_chunks: int, files: dict[str, dict]):
+def _digests(path: Path, names: list[str]) -> dict[str, str]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(names, pool.map(lambda name: file_digest(path / name), names), strict=True))
+
+
+def _load_bm25(folder: Path, n_chunks: int, files: dict[str, dict], digests: dict[str, str]):
     import bm25s
 
     for file in sorted(folder.iterdir()):
-        _check_digest(file, f"{folder.name}/{file.name}", file_digest(file), files)
+        name = f"{folder.name}/{file.name}"
+        _check_digest(file, name, digests.get(name) or file_digest(file), files)
     bm25 = bm25s.BM25.load(str(folder), show_progress=False, mmap=True)  # arrays stay in the page cache
     load_frequencies(bm25, folder)
     # bm25s adds the empty token to the vocabulary after building, outside the matrix: vocab = indptr - 1 + 1
