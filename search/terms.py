@@ -108,7 +108,7 @@ def _word_weight(form: str) -> float:
     return 1.0 if len(form) <= 2 else 1.25
 
 
-def _chinese_terms(text: str) -> list[QueryTerm]:
+def _chinese_terms(text: str, glossary: Glossary | None = None) -> list[QueryTerm]:
     terms: list[QueryTerm] = []
     # The BM25 tokenizer's precise cut: the same words (and plan vocabulary) retrieval matched on.
     for word in get_tokenizer("words").tokenize(text):
@@ -120,10 +120,20 @@ def _chinese_terms(text: str) -> list[QueryTerm]:
             elif word.isdigit() or word.replace(".", "", 1).isdigit():
                 terms.append(QueryTerm(word, (word,), 1.0, "number"))
             elif len(word) > 1:
-                terms.append(QueryTerm(word, (word,), _word_weight(word)))
+                forms = _latin_forms(word, glossary) if glossary is not None else (word,)
+                terms.append(QueryTerm(word, forms, _word_weight(word)))
         elif len(word) >= 2 and any("\u3400" <= ch <= "\u9fff" for ch in word):
             terms += [QueryTerm(w, (w,), _word_weight(w)) for w in _parts(word)]
     return terms
+
+
+def _latin_forms(word: str, glossary: Glossary) -> tuple[str, ...]:
+    """A Latin word of a Chinese question (GDP, PCT) with the Chinese the glossary renders it by
+    (地区生产总值, 生产总值): a plan writes 人均地区生产总值 where the question says 人均GDP."""
+    expansion = glossary.expand(word)
+    renderings = [r for english, rs in expansion.terms if english.lower() == word for r in rs]
+    forms = {word} | {normalize(r).replace(" ", "") for r in renderings}
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)
@@ -175,10 +185,12 @@ def query_terms(question: str, glossary: Glossary | None = None) -> list[QueryTe
     are bridged to Chinese through ``glossary`` (the engine's, which retrieval used; default the
     packaged one), each English term keeping all its renderings as alternative forms.
     """
+    from search.glossary import default_glossary
     from search.language import detect_language
 
     language = detect_language(question)
-    terms = _chinese_terms(question) if language == "zh" else _english_terms(question, glossary)
+    terms = (_chinese_terms(question, glossary or default_glossary()) if language == "zh"
+             else _english_terms(question, glossary))
     if language == "mixed":
         terms += _chinese_terms("".join(re.findall(r"[\u3400-\u9fff〇]+", question)))
     seen: set[tuple[str, ...]] = set()

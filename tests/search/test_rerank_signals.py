@@ -91,6 +91,17 @@ def test_rerank_lifts_the_passage_that_states_the_amount_asked():
     assert [h.rank for h in rerank(hits, focus)] == [1, 2, 3]
 
 
+def test_a_latin_word_of_a_chinese_question_keeps_the_glossarys_chinese():
+    from search.glossary import Glossary
+    from search.terms import query_terms
+
+    glossary = Glossary({("gdp",): ["地区生产总值", "GDP"]})
+    terms = {t.text: t.forms for t in query_terms("到2035年,深圳的GDP总量和人均GDP相比2020年要实现怎样的增长?", glossary)}
+    assert terms["gdp"] == ("地区生产总值", "gdp")
+    assert terms["总量"] == ("总量",)
+    assert {t.text: t.forms for t in query_terms("深圳PM2.5目标", glossary)}["pm2.5"] == ("pm2.5",)  # not in it
+
+
 @pytest.mark.model
 def test_the_seeds_passage_stating_the_amounts_asked_comes_first(engine):
     # 几个领域、多少条 asks for amounts in 个 and 条: the passage that writes 5方面47条 comes first (without
