@@ -167,3 +167,21 @@ def test_an_engine_loaded_before_an_add_still_cites_what_it_indexed(options, tmp
     cited = before.cite("食品评价性抽检合格率保持在99%以上")  # its quote index is loaded now, after the add
     assert cited.found and cited.matches[0].source == "a.txt"
     assert not before.cite("建设智能快递柜2000组，推进快递进村").found  # not in the index it holds
+
+
+def test_an_appended_pdf_keeps_its_page_view(options, tmp_path):
+    pytest.importorskip("reportlab")
+    pytest.importorskip("pypdfium2")
+    from pdf_fixture import plan_pdf
+
+    from index.page_map import read_map, read_original
+
+    pdf = tmp_path / "incoming" / "星河市规划.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes(plan_pdf())
+    report = add_files([pdf], **options)
+    stored = load_index(options["index"])
+    assert report.appended and report.added == ("星河市规划.pdf",)
+    assert read_original(options["index"], stored.manifest, "星河市规划.pdf") == plan_pdf()
+    assert read_map(options["index"], stored.manifest, "星河市规划.pdf").page_count >= 1
+    assert any(c.pages for c in stored.chunks if c.source == "星河市规划.pdf") and verify_index(options["index"]).ok
