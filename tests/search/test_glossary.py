@@ -255,3 +255,16 @@ def test_packaged_periods_and_quarters():
     assert g.expand("12th five-year plan").groups[0][0] == "十二五"
     assert g.expand("first half of 2020").groups == [["上半年"], ["2020"]]
     assert g.expand("Q1 2021").groups == [["一季度", "第一季度"], ["2021"]]
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_rule_and_eligibility_question_words():
+    g = default_glossary()
+    for english, chinese in [
+        ("maximum", "最高"), ("usual", "一般"), ("pass", "合格"), ("apply", "申请"), ("single", "单身"),
+        ("families", "家庭"), ("bachelor's degree", "本科"), ("disaster-prone", "易发"), ("attribute", "属性"),
+        ("make up", "组成"), ("public notice period", "公示"), ("in batches", "分批"), ("published", "公布"),
+        ("social insurance contributions", "缴纳社会保险"), ("customers", "客户"), ("customs", "海关"),
+    ]:
+        e = g.expand(english)
+        assert chinese in e.chinese_query and not e.unmatched, english
