@@ -15,8 +15,8 @@ Then ``manifest.json`` is replaced in one rename: it names every file of the ind
 until that rename the index is the previous one, whole, and a failed or interrupted add leaves nothing
 it refers to changed. Files of the previous version no longer named (its BM25 and FAISS files) are then
 deleted, and so are files no manifest names (what a killed add left) at the start of the next update.
-At 100k synthetic chunks this writes ~330 MB (BM25 and FAISS, which change everywhere) instead of the
-1.1 GB folder (``benchmarks/bench_scale.py``). Past ``MAX_SEGMENTS`` segments an add writes one compact
+At 100k synthetic chunks this writes 348 MB (BM25 and FAISS, which change everywhere) instead of the
+1.15 GB folder (``benchmarks/bench_scale.py``). Past ``MAX_SEGMENTS`` segments an add writes one compact
 folder again (``index.update``'s whole path).
 """
 
@@ -122,7 +122,7 @@ def append(target: Path, stored: StoredIndex, entries: list[Entry], config: Conf
             if chunks:
                 _write_segment(target, stored, segment, read, chunks, token_lists, vectors, config, manifest,
                                written)
-            _library(manifest, stored, read, reports, roots)
+            _library(manifest, entries, read, reports, roots)
             manifest["build_id"] = uuid.uuid4().hex
             manifest["build_time"] = datetime.now(UTC).isoformat(timespec="seconds")
             superseded = _switch(target, stored.manifest, manifest)
@@ -272,10 +272,11 @@ def _corpus_hash(target: Path, manifest: dict, added: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def _library(manifest: dict, stored: StoredIndex, read: list, reports: list[FileReport], roots: dict) -> None:
-    """The manifest's file records and per-file report with the new files."""
-    records = [r.to_dict() for r in library_files(stored)] + [f.record.to_dict() for f in read]
-    kept = {r.source for r in library_files(stored)}
+def _library(manifest: dict, entries: list[Entry], read: list, reports: list[FileReport], roots: dict) -> None:
+    """The manifest's file records (the kept ones as the entries have them: a rescan may have found a file
+    elsewhere) and per-file report, with the new files."""
+    records = [e.record.to_dict() for e in entries if e.kept is not None] + [f.record.to_dict() for f in read]
+    kept = {e.record.source for e in entries if e.kept is not None}
     old = [r for r in manifest.get("report", []) if r.get("file") in kept]
     new = [{"file": r.name, **{k: v for k, v in r.to_dict().items() if k not in ("name", "path")}} for r in reports]
     manifest["report"] = old + new

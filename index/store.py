@@ -12,6 +12,7 @@ Layout (``FORMAT_VERSION`` 2)::
                            one FAISS index per dense channel; its ids are chunk rows (several sentence
                            windows of a chunk share the chunk's row)
     bm25/                  bm25s arrays (np.save, allow_pickle=False), vocab and params as JSON
+                           and each entry's term frequency and chunk's length (``index.bm25_tokens``)
     bm25_tokens/           every chunk's BM25 token ids (``index.bm25_tokens``): an update re-scores the
                            kept chunks from them instead of tokenising them again
     sources/               the original texts (UTF-8) under their names relative to the corpus root

@@ -185,3 +185,12 @@ def test_an_appended_pdf_keeps_its_page_view(options, tmp_path):
     assert read_original(options["index"], stored.manifest, "星河市规划.pdf") == plan_pdf()
     assert read_map(options["index"], stored.manifest, "星河市规划.pdf").page_count >= 1
     assert any(c.pages for c in stored.chunks if c.source == "星河市规划.pdf") and verify_index(options["index"]).ok
+
+
+def test_a_rescan_that_finds_a_new_file_appends_it(options, mini_plans):
+    write_plans(mini_plans, {"c.txt": PLAN_C})
+    report = build(**options)  # the recorded roots
+    assert report.appended and (report.added, report.unchanged) == (("c.txt",), ("a.txt", "b.txt"))
+    files = {r["source"]: r["path"] for r in _manifest(options["index"])["library"]["files"]}
+    assert files == {name: str((mini_plans / name).resolve()) for name in ("a.txt", "b.txt", "c.txt")}
+    assert build(**options).unchanged == ("a.txt", "b.txt", "c.txt") and verify_index(options["index"]).ok
