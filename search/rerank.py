@@ -45,7 +45,7 @@ from search.terms import (
     weigh_terms,
 )
 from search.types import Hit
-from search.understand import Understood, analyse
+from search.understand import Understood, analyse, base_years
 
 if TYPE_CHECKING:
     from search.glossary import Glossary
@@ -87,7 +87,8 @@ SIGNAL_WEIGHTS = {
     "title_share": 0.08,  # alone: foreign-dev zh +1 (该意见…), dev zh −1; with the others +1
     "sentence_quantity": 0.03,  # alone: dev zh +1, en_blind +1, en_extra +1, foreign-dev zh +2, en −1
     # with the others: dev zh +1 (十四五末 vs a 2015/2020 sentence), en_blind +1; −0.0125: none, −0.0375:
-    # dev en −1, −0.05: 231 (dev en −1, en_blind −1)
+    # dev en −1, −0.05: 231 (dev en −1, en_blind −1). The years the question compares against (相比2020年,
+    # Focus.base) left out on both sides: dev zh +1 (s003-04, 23 → 24/26), no other set changes.
     "wrong_period": -0.025,
 }
 _ASKING = re.compile(r"多[大长高远久少]")
@@ -106,6 +107,8 @@ class Focus:
     english: bool = False
     numeric: bool = False  # the question asks for an amount (search.terms.numeric_cue)
     units: tuple[str, ...] = ()  # measure words it asks with: 多少分钟 → 分钟 (search.rerank_signals)
+    years: tuple[int, ...] = ()  # years asked about, without those it compares against (相比2020年)
+    base: tuple[int, ...] = ()  # the years it compares against (search.understand.base_years)
 
     @property
     def depth(self) -> int:
@@ -139,8 +142,10 @@ def focus_of(text: str, documents: Sequence = (), frequencies: tuple[DocumentFre
     elsewhere = {f for p in understood.uncovered for f in p.forms}
     terms = [t for t in terms if not elsewhere & set(t.forms)] or terms
     english = detect_language(understood.text) != "zh"
+    base = base_years(understood.text)
+    years = tuple(y for y in understood.years if y not in base) or understood.years
     return Focus(understood, tuple(terms), english, numeric_cue(understood.text),
-                 signals.asked_units(understood.text, english))
+                 signals.asked_units(understood.text, english), years, base)
 
 
 def asking_word(term: QueryTerm, question: str) -> bool:
@@ -211,13 +216,14 @@ def evidence(hit: Hit, focus: Focus) -> float:
     score = (w["pair_proximity"] * signals.pair_proximity(key, terms)
              + w["title_share"] * signals.title_share(hit.chunk.doc_title, terms)
              + w["asked_unit"] * signals.asked_unit(key, focus.units))
-    if focus.numeric or (understood.years and understood.aim):
+    if focus.numeric or (focus.years and understood.aim):
         held = frozenset(f for p in understood.places for f in p.forms) if (
             understood.places and place_match(hit, understood)) else frozenset()
         sentence = signals.best_sentence(hit.chunk.text, terms, held)
         if focus.numeric:
             score += w["sentence_quantity"] * signals.states_quantity(sentence)
-        score += w["wrong_period"] * signals.wrong_period(sentence, understood.years, understood.aim)
+        score += w["wrong_period"] * signals.wrong_period(sentence, focus.years, understood.aim,
+                                                                focus.base)
     return score
 
 

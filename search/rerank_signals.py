@@ -114,14 +114,14 @@ def states_quantity(sentence: str) -> float:
     return 1.0 if _QUANTITY.search(sentence) else 0.0
 
 
-def wrong_period(sentence: str, years: Sequence[int], aim: str) -> float:
+def wrong_period(sentence: str, years: Sequence[int], aim: str, base: Sequence[int] = ()) -> float:
     """1.0 when the sentence states years, none of them asked, all before the asked ones for a ``target``
-    question (a 2015/2020 plan's sentence for 十四五末) or all after them for a ``status`` one; else 0.0."""
+    question (a 2015/2020 plan's sentence for 十四五末) or all after them for a ``status`` one; else 0.0.
+    ``base``: the years the question compares against (相比2020年), which say nothing of the period."""
     if not years or aim not in ("target", "status"):
         return 0.0
-    stated = {int(y) for y in stated_years(sentence)}
+    stated = {int(y) for y in stated_years(sentence)} - set(base)
     if not stated or stated & set(years):
         return 0.0
     before = max(stated) < min(years)
     return 1.0 if (before if aim == "target" else min(stated) > max(years)) else 0.0
-

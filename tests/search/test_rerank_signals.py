@@ -67,6 +67,15 @@ def test_wrong_period_is_a_sentence_of_years_on_the_other_side():
     assert signals.wrong_period("到2030年,达到200年一遇", (2019,), "status") == 1.0
     assert signals.wrong_period("防洪能力达到200年一遇", (2025,), "target") == 0.0  # no year stated
     assert signals.wrong_period("2015年达到", (2025,), "") == 0.0
+    # 到2035年…相比2020年: 2020 is what the question compares against, not a period a sentence speaks of
+    assert signals.wrong_period("人均地区生产总值在2020年基础上翻一番", (2035,), "target") == 1.0
+    assert signals.wrong_period("人均地区生产总值在2020年基础上翻一番", (2035,), "target", base=(2020,)) == 0.0
+
+
+def test_focus_years_leave_out_the_base_year():
+    focus = focus_of("到2035年,深圳的GDP总量和人均GDP相比2020年要实现怎样的增长?")
+    assert focus.understood.years == (2020, 2035)
+    assert (focus.years, focus.base) == ((2035,), (2020,))
 
 
 def test_evidence_reads_quantities_only_for_an_amount_question():
