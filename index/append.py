@@ -175,6 +175,10 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
         name = f"{dense.file.removesuffix('.faiss')}.{segment}.faiss"
         written.append(target / name)
         writer = faiss.VectorIOWriter()  # into memory: one write, hashed from memory
+        # room for the whole file first (resize then clear keeps the capacity): growing by doubling copied
+        # the 205 MB of a 100k index twice over (0.45 -> 0.25 s)
+        writer.data.resize((stored.path / entry["file"]).stat().st_size + len(rows) * (4 * dense.dim + 8) + (1 << 20))
+        writer.data.clear()
         faiss.write_index(index, writer)
         del index
         data = faiss.rev_swig_ptr(writer.data.data(), writer.data.size())  # a view of the writer's bytes
