@@ -70,7 +70,10 @@ def fold_word(word: str) -> str:
     w = w.rstrip("'")
     if not w.isalpha():  # r&d, pm2.5, 5g: as written
         return w
-    w = _SPELLING.get(w, w)
+    if w in _SPELLING:
+        w = _SPELLING[w]
+    elif w.endswith("s") and w[:-1] in _SPELLING:  # licences → licenses, programmes → programs
+        w = _SPELLING[w[:-1]] + "s"
     if w in _IRREGULAR:
         return _IRREGULAR[w]
     # British spellings Snowball keeps apart from the American ones: centre/center, organise/organize

@@ -268,3 +268,19 @@ def test_rule_and_eligibility_question_words():
     ]:
         e = g.expand(english)
         assert chinese in e.chinese_query and not e.unmatched, english
+
+
+def test_british_plurals_fold_like_their_singulars():
+    assert fold_word("licences") == fold_word("licenses") == fold_word("license")
+    assert fold_word("programmes") == fold_word("programs")
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_no_entry_catches_a_common_word_by_its_stem():
+    g = default_glossary()
+    # "times" (倍) would fold onto "time", "means" (手段) onto "mean", "parts" (零部件) onto "part"
+    for word in ("time", "mean", "part", "power", "figures", "become", "present"):
+        assert g.expand(word).groups == [], word
+    assert g.expand("positioned").groups[0][0] == "定位"
+    assert g.expand("special").groups[0][0] == "专项"
+    assert g.expand("production licences").groups == [["生产许可", "生产许可证"]]
