@@ -33,7 +33,7 @@ STOPWORDS = frozenset(
     each every some more most less least very also just only own same other both either neither
     has have had having get gets got aim aims aimed expect expects expected according
     want wants wanted thing things say says said mention mentions mentioned describe describes described
-    tell tells one"""
+    tell tells one among done"""
     .split()
 )
 # English scale words after a numeral, as powers of ten.
@@ -54,7 +54,9 @@ _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": 
               "media": "media", "criteria": "criterion", "indices": "index", "analyses": "analysis",
               # Snowball folds these onto another word's stem (important → import → 进口)
               "important": "important", "importance": "importance",
-              "customer": "customer", "customers": "customer"}  # customs → 海关
+              "customer": "customer", "customers": "customer",  # customs → 海关
+              "accountability": "accountability",  # account (for) → 占
+              "goods": "goods"}  # good (air quality) → 优良
 
 
 @lru_cache(maxsize=8192)

@@ -284,3 +284,13 @@ def test_no_entry_catches_a_common_word_by_its_stem():
     assert g.expand("positioned").groups[0][0] == "定位"
     assert g.expand("special").groups[0][0] == "专项"
     assert g.expand("production licences").groups == [["生产许可", "生产许可证"]]
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_goods_and_accountability_keep_their_own_keys():
+    g = default_glossary()
+    assert g.expand("good air quality").groups[0] == ["良好", "优良", "好"]
+    assert g.expand("goods").groups == [["商品", "货物"]]
+    assert g.expand("What share of GDP should the digital economy account for?").terms[-1] == (
+        "account for", ["占", "占比", "比重"])
+    assert g.expand("accountability").groups[0][0] == "问责"
