@@ -114,6 +114,21 @@ def holds_kind(text: str, kind: str) -> bool:
     return bool(kind) and bool(_KINDS[kind][1].search(text))
 
 
+_ASKS_LIST = re.compile(r"哪(?:几|些)(?:类|种|项|个|方面|领域|部门|行业|环节)?|有哪|包括什么|which (?:kinds|types|sectors|fields)",
+                        re.IGNORECASE)
+_LIST_ITEM = re.compile(r"[\u3400-\u9fffA-Za-z0-9”）)]、[\u3400-\u9fffA-Za-z0-9“（(]")
+
+
+def asks_list(question: str) -> bool:
+    """Does the question ask for several things (哪几类商品, 哪些部门)?"""
+    return bool(_ASKS_LIST.search(question))
+
+
+def holds_list(sentence: str) -> bool:
+    """Does the sentence enumerate (食品、家具、服装、电子信息产品: at least three items)?"""
+    return len(_LIST_ITEM.findall(sentence)) >= 2
+
+
 def kind_words(terms: Sequence[QueryTerm], kind: str) -> frozenset[str]:
     """The terms that only say which kind of answer is asked (哪天, 日期, 文号 for ``kind``): a line of that
     kind holds them (2021年6月7日 answers 哪天)."""

@@ -168,3 +168,18 @@ def test_a_section_heading_run_into_its_first_sentence_is_context_not_what_the_s
     result = _ask("深圳规划对熟食中心和社区长者饭堂的布点有什么要求?", [chunk],
                   frequencies=(lambda token: passages.get(token, 0), 100))
     assert result.answer.text.endswith("每个区至少建成1家示范性社区长者饭堂。")
+
+
+def test_a_quoted_name_is_one_term_and_a_question_for_several_things_takes_an_enumeration():
+    from search.answer import quoted_terms
+    from search.answer_units import asks_list, holds_list
+
+    terms = [QueryTerm("深圳", ("深圳",), 0.5), QueryTerm("标准", ("标准",), 1.0), QueryTerm("试水", ("试水",), 6.0)]
+    assert [(t.text, t.forms, t.weight) for t in quoted_terms("“深圳标准”在“十四五”哪几类商品上先行试水?", terms)] == [
+        ("深圳标准", ("深圳标准",), 6.0)]
+    assert asks_list("哪几类商品") and asks_list("有哪些部门") and not asks_list("多少家")
+    assert holds_list("在食品、家具、服装等开展试点") and not holds_list("食品、家具开展试点")
+    platform = "搭建“深圳标准”认证信息平台，公开认证信息。"
+    pilot = "推动第三方机构率先在食品、家具、服装、电子信息产品等开展“深圳标准”自愿性认证试点。"
+    result = _ask("“深圳标准”认证最早准备在哪几类商品上先行试水?", [_chunk(f"{platform}{pilot}", SHENZHEN)])
+    assert result.answer.text == pilot
