@@ -56,7 +56,9 @@ _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": 
               "important": "important", "importance": "importance",
               "customer": "customer", "customers": "customer",  # customs → 海关
               "accountability": "accountability",  # account (for) → 占
-              "goods": "goods"}  # good (air quality) → 优良
+              "goods": "goods",  # good (air quality) → 优良
+              "direction": "direction", "directions": "direction",  # direct (investment) → 方向
+              "positive": "positive", "official": "official"}  # position → 定位, officials → 干部
 
 
 @lru_cache(maxsize=8192)

@@ -294,3 +294,9 @@ def test_goods_and_accountability_keep_their_own_keys():
     assert g.expand("What share of GDP should the digital economy account for?").terms[-1] == (
         "account for", ["占", "占比", "比重"])
     assert g.expand("accountability").groups[0][0] == "问责"
+
+
+def test_words_snowball_would_merge_with_a_listed_term_fold_apart():
+    assert fold_word("direct") != fold_word("direction") == fold_word("directions")
+    assert fold_word("positive") != fold_word("position")
+    assert fold_word("official") != fold_word("officials")
