@@ -20,7 +20,8 @@ command line, ``planqa add FILE --index … --json`` in a fresh process (wall ti
 load, read, chunk, embed, write), on a copy of the built index whose manifest records its files as
 ``planqa build`` does, with an empty embedding cache; ``planqa_add_s_without_embedding``: the same command
 on another copy with the new windows' vectors already in the cache (no BM25 tokens cached: they are
-tokenised again), so nothing is embedded. The ``planqa_add_over_build*`` ratios set these against the
+tokenised again), so nothing is embedded; ``planqa_add_cpu_s*``: the command's CPU seconds (user + system,
+less sensitive than wall time to other work on the machine). The ``planqa_add_over_build*`` ratios set these against the
 cold build of this run (``_with_embedding``: both sides embedding, the build's at the add's measured rate).
 """
 
@@ -185,14 +186,18 @@ def planqa_add(index: Path, texts: list[str], folder: Path) -> dict:
         before = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))["files"]
         os.sync()  # the copy's 1.1 GB written out first: its writeback would slow the add's own writes
         env = {**os.environ, "PLANQA_CACHE": str(cache)}
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run([str(Path(sys.executable).parent / "planqa"), "add", str(file), "--index", str(copy),
                                "--json"], capture_output=True, text=True, check=True, env=env, cwd=ROOT)
         wall = time.perf_counter() - started
+        after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after_children.ru_utime + after_children.ru_stime) - (children.ru_utime + children.ru_stime)
         report = json.loads(done.stdout)
         after = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))["files"]
         written = sum(e["bytes"] for name, e in after.items() if before.get(name) != e)
-        out.update({f"planqa_add_s{run}": round(wall, 2), f"planqa_add_in_process_s{run}": round(report["seconds"], 2),
+        out.update({f"planqa_add_s{run}": round(wall, 2), f"planqa_add_cpu_s{run}": round(cpu, 2),
+                    f"planqa_add_in_process_s{run}": round(report["seconds"], 2),
                     f"planqa_add_embed_s{run}": round(report["embed_seconds"], 2),
                     f"planqa_add_embedded{run}": report["embedded"], f"planqa_add_appended{run}": report["appended"],
                     f"planqa_add_written_bytes{run}": written})
@@ -355,7 +360,8 @@ def add_again(index: Path, build_record: Path, out: str | None, repeats: int = 3
               "chunks": built["chunks"], "build_record": build_record.name, "build_s": built["build_s"],
               "build_s_with_embedding_estimate": built["build_s_with_embedding_estimate"],
               "build_load_average": built["load_average"], "runs": runs}
-    for key in ("planqa_add_s", "planqa_add_s_without_embedding", "planqa_add_embed_s"):
+    for key in ("planqa_add_s", "planqa_add_s_without_embedding", "planqa_add_embed_s", "planqa_add_cpu_s",
+                "planqa_add_cpu_s_without_embedding"):
         record[f"{key}_median"] = statistics.median(r[key] for r in runs)
     record.update({
         "planqa_add_over_build": round(record["planqa_add_s_median"] / built["build_s"], 4),
@@ -387,10 +393,11 @@ if __name__ == "__main__":
     parser.add_argument("--add-to", default=None,
                         help="only time `planqa add` again on an index kept by --keep (its folder's index/)")
     parser.add_argument("--build-record", default=None, help="with --add-to: the record of the run that built it")
+    parser.add_argument("--repeats", type=int, default=3, help="with --add-to: adds timed each way")
     parser.add_argument("--probe", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.add_to:
-        add_again(Path(args.add_to), Path(args.build_record), args.out)
+        add_again(Path(args.add_to), Path(args.build_record), args.out, args.repeats)
     elif args.probe:
         print(json.dumps(probe(Path(args.probe), args.encoder)))
     else:

@@ -12,6 +12,8 @@ recall@10 against Flat and the query time of each.
 from __future__ import annotations
 
 import math
+import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +111,78 @@ def read_ann(path: str | Path, mmap: bool = True):
         except RuntimeError:
             pass
     return faiss.read_index(str(path))
+
+
+_FLAT_IDMAP = (b"IxMp", b"IxFI")  # IndexIDMap over IndexFlatIP: what build_ann makes up to FLAT_MAX_VECTORS
+_HEADER = struct.Struct("<iqqq?i")  # d, ntotal, two unused sizes, is_trained, metric (inner product: 0)
+
+
+def append_flat_file(source: str | Path, target: str | Path, vectors: np.ndarray, ids: np.ndarray) -> bool:
+    """Write to ``target`` the FAISS file of ``source`` (an ``IndexIDMap`` over ``IndexFlatIP``) with
+    ``vectors`` added under ``ids``, without loading it: the headers with the new count, the old vectors
+    and ids copied file to file by the kernel (``os.copy_file_range``), the new ones after each.
+
+    FAISS keeps this layout (``faiss/impl/index_write.cpp``): "IxMp", header, "IxFI", header, the number of
+    floats and the floats, the number of ids and the ids. At 100k × 512 it writes the 205 MB file without
+    the ~1 GB of copies that reading it, adding and writing it again through FAISS took (0.9 CPU-s).
+
+    Returns:
+        False, with nothing written, when ``source`` is not laid out that way (another index type or
+        version): then add through FAISS. The file written is read back (memory-mapped) and checked.
+    """
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    with open(source, "rb") as f:
+        head = f.read(2 * (4 + _HEADER.size) + 8)
+        size = os.fstat(f.fileno()).st_size
+    if len(head) < 2 * (4 + _HEADER.size) + 8 or (head[:4], head[4 + _HEADER.size:8 + _HEADER.size]) != _FLAT_IDMAP:
+        return False
+    outer = _HEADER.unpack_from(head, 4)
+    inner = _HEADER.unpack_from(head, 8 + _HEADER.size)
+    (floats,) = struct.unpack_from("<Q", head, 8 + 2 * _HEADER.size)
+    d, n = outer[0], outer[1]
+    start = len(head)  # of the old vectors
+    if (inner[:2] != (d, n) or outer[5] != 0 or inner[5] != 0 or floats != n * d or vectors.shape[1:] != (d,)
+            or size != start + 4 * floats + 8 + 8 * n or len(vectors) != len(ids)):
+        return False
+    total = n + len(vectors)
+    with open(source, "rb") as old, open(target, "wb") as new:
+        for header in (outer, inner):
+            new.write((b"IxMp" if header is outer else b"IxFI") + _HEADER.pack(d, total, *header[2:]))
+        new.write(struct.pack("<Q", total * d))
+        new.flush()
+        _copy(old, new, start, 4 * floats)
+        new.write(vectors.tobytes())
+        new.write(struct.pack("<Q", total))
+        new.flush()
+        _copy(old, new, start + 4 * floats + 8, 8 * n)
+        new.write(ids.tobytes())
+    index = read_ann(target)
+    import faiss
+
+    rows = faiss.vector_to_array(index.id_map) if isinstance(index, faiss.IndexIDMap) else None
+    if (index.ntotal != total or index.d != d or rows is None or not np.array_equal(rows[n:], ids)
+            or (len(vectors) and not np.array_equal(index.index.reconstruct(total - 1), vectors[-1]))):
+        raise ValueError(f"{target}: the FAISS file written does not read back as written; rebuild with "
+                         "`planqa build`")
+    return True
+
+
+def _copy(source, target, offset: int, count: int) -> None:
+    """``count`` bytes of ``source`` from ``offset`` to the end of ``target`` (both open files)."""
+    at = target.tell()
+    if not hasattr(os, "copy_file_range"):  # not Linux: through this process
+        source.seek(offset)
+        while count > 0:
+            block = source.read(min(count, 1 << 24))
+            if not block:
+                raise OSError(f"{source.name} ended with {count} bytes left to copy")
+            target.write(block)
+            count -= len(block)
+        return
+    while count > 0:
+        done = os.copy_file_range(source.fileno(), target.fileno(), count, offset, at)
+        if done <= 0:
+            raise OSError(f"copying {source.name} stopped with {count} bytes left")
+        offset, at, count = offset + done, at + done, count - done
+    target.seek(at)

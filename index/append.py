@@ -161,7 +161,7 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
                  manifest: dict, written: list[Path], digests: _Digests) -> None:
     import faiss
 
-    from index.ann import read_ann
+    from index.ann import append_flat_file, read_ann
 
     files = manifest["files"]
     first = len(stored.chunks)
@@ -169,23 +169,27 @@ def _write_files(target: Path, stored: StoredIndex, segment: str, read: list, ch
     for entry in manifest["encoders"]:
         dense = stored.dense[entry["channel"]]
         _, rows = dense_units(chunks, DENSE_CHANNELS[dense.channel](config)[1])
-        index = read_ann(stored.path / entry["file"], mmap=False)  # a mapped index cannot grow
-        index.add_with_ids(np.concatenate(vectors[dense.channel]), rows + first)
-        vectors_total = int(index.ntotal)
+        added = np.concatenate(vectors[dense.channel])
         name = f"{dense.file.removesuffix('.faiss')}.{segment}.faiss"
         written.append(target / name)
-        writer = faiss.VectorIOWriter()  # into memory: one write, hashed from memory
-        # room for the whole file first (resize then clear keeps the capacity): growing by doubling copied
-        # the 205 MB of a 100k index twice over (0.45 -> 0.25 s)
-        writer.data.resize((stored.path / entry["file"]).stat().st_size + len(rows) * (4 * dense.dim + 8) + (1 << 20))
-        writer.data.clear()
-        faiss.write_index(index, writer)
-        del index
-        data = faiss.rev_swig_ptr(writer.data.data(), writer.data.size())  # a view of the writer's bytes
-        (target / name).write_bytes(memoryview(data))
-        digests.data(target / name, memoryview(data), keep=writer)
+        if append_flat_file(stored.path / entry["file"], target / name, added, rows + first):
+            digests.file(target / name)  # a Flat index: the old file copied, the new vectors after it
+        else:
+            index = read_ann(stored.path / entry["file"], mmap=False)  # a mapped index cannot grow
+            index.add_with_ids(added, rows + first)
+            writer = faiss.VectorIOWriter()  # into memory: one write, hashed from memory
+            # room for the whole file first (resize then clear keeps the capacity): growing by doubling
+            # copied the file twice over
+            writer.data.resize((stored.path / entry["file"]).stat().st_size + len(rows) * (4 * dense.dim + 8)
+                               + (1 << 20))
+            writer.data.clear()
+            faiss.write_index(index, writer)
+            del index
+            data = faiss.rev_swig_ptr(writer.data.data(), writer.data.size())  # a view of the writer's bytes
+            (target / name).write_bytes(memoryview(data))
+            digests.data(target / name, memoryview(data), keep=writer)
         files.pop(entry["file"], None)
-        entry.update(file=name, vectors=vectors_total)
+        entry.update(file=name, vectors=int(entry["vectors"]) + len(rows))
 
     folder = target / SEGMENTS / segment
     written.append(folder)

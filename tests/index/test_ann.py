@@ -66,3 +66,24 @@ def test_filtered_search_over_a_memory_mapped_ivf(tmp_path, hash_encoder):
 def test_a_factory_faiss_cannot_build_is_a_clear_error():
     with pytest.raises(ValueError, match="Config.faiss_index to 'auto'"):
         build_ann(unit_vectors(10), factory="IVF4096,Flat")
+
+
+def test_appending_to_a_flat_file_writes_what_faiss_writes_after_adding(tmp_path):
+    from index.ann import append_flat_file
+
+    old, new = unit_vectors(300, seed=1), unit_vectors(7, seed=2)
+    ids = np.repeat(np.arange(150), 2)  # two windows a chunk
+    index = build_ann(old, ids, "Flat")
+    faiss.write_index(index, str(tmp_path / "old.faiss"))
+    assert append_flat_file(tmp_path / "old.faiss", tmp_path / "new.faiss", new, np.arange(150, 157))
+    index.add_with_ids(new, np.arange(150, 157))
+    faiss.write_index(index, str(tmp_path / "expected.faiss"))
+    assert (tmp_path / "new.faiss").read_bytes() == (tmp_path / "expected.faiss").read_bytes()
+
+
+def test_appending_to_a_file_of_another_index_type_writes_nothing(tmp_path):
+    from index.ann import append_flat_file
+
+    faiss.write_index(build_ann(unit_vectors(2000), factory="IVF8,SQ8"), str(tmp_path / "ivf.faiss"))
+    assert not append_flat_file(tmp_path / "ivf.faiss", tmp_path / "new.faiss", unit_vectors(3), np.arange(3))
+    assert not (tmp_path / "new.faiss").exists()

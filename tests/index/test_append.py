@@ -194,3 +194,16 @@ def test_a_rescan_that_finds_a_new_file_appends_it(options, mini_plans):
     files = {r["source"]: r["path"] for r in _manifest(options["index"])["library"]["files"]}
     assert files == {name: str((mini_plans / name).resolve()) for name in ("a.txt", "b.txt", "c.txt")}
     assert build(**options).unchanged == ("a.txt", "b.txt", "c.txt") and verify_index(options["index"]).ok
+
+
+def test_an_ivf_index_is_appended_to_through_faiss(tmp_path, mini_plans):
+    from search.engine import Engine
+
+    options = {"index": tmp_path / "index", "encoders": {"dense": HashEncoder()}, "cache": tmp_path / "cache"}
+    build([mini_plans], config=Config(**{**CONFIG.to_dict(), "faiss_index": "IVF1,Flat"}), **options)
+    report = add_files([write_plans(tmp_path / "incoming", {"c.txt": PLAN_C}) / "c.txt"], **options)
+    assert report.appended and verify_index(options["index"]).ok
+    stored = load_index(options["index"])
+    assert stored.dense["dense"].index.ntotal == _manifest(options["index"])["encoders"][0]["vectors"] == 10
+    engine = Engine.load(options["index"], build_if_missing=False, encoders={"dense": HashEncoder()})
+    assert engine.search("智能快递柜", k=1, channels=("dense",))[0].chunk.source == "c.txt"
