@@ -6,6 +6,7 @@ windows: windows/s of torch fp32 and of ONNX int8 at 1 and 2 threads, query enco
 cosine of int8 to fp32 vectors. Ratios and metric deltas are against the variant named ``fp32`` (else the first) of the same run.
 
     .venv/bin/python benchmarks/bench_build.py [--variant NAME:key=value,...]... [--out benchmarks/results]
+        [--keep DIR]   # the indexes stay in DIR/index-NAME, to measure their answers too (bench_answers.py)
 
 The default variants are ``fp32`` (torch m3e-small, its windows with the context line in front: the path
 before int8 became the default), ``int8-front`` (int8, the same windows) and ``default`` (the Config defaults).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index import encoders as encoders_module  # noqa: E402
 from index.build import build_index, dense_encoders, dense_units  # noqa: E402
 from index.config import Config  # noqa: E402
 from index.corpus import read_corpus  # noqa: E402
@@ -136,6 +139,12 @@ def encoder_speed(sample_size: int = 300) -> dict:
 
 
 def cold_build(name: str, config: Config, tmp: Path, cache: str | None = None) -> dict:
+    for folder in (tmp / f"index-{name}", tmp / f"cache-{name}"):  # a kept folder (--keep) from an earlier run
+        shutil.rmtree(folder, ignore_errors=True)
+    # fresh encoder objects, as in a new process: each variant loads its models, and USE's shared line
+    # prefixes (index.use_encoder) are not those of the variant before
+    encoders_module._registered.cache_clear()
+    encoders_module._sentence_transformer.cache_clear()
     encoders = {c: Timed(get_encoder(n)) for c, n in dense_encoders(config).items()}
     load_before = list(os.getloadavg())
     cpu = time.process_time()  # CPU seconds: on a shared machine wall time mostly measures the neighbours
@@ -155,17 +164,21 @@ def cold_build(name: str, config: Config, tmp: Path, cache: str | None = None) -
     }
 
 
-def main(variants: list[str], out: str, speed: bool = True, cache: str | None = None) -> dict:
+def main(variants: list[str], out: str, speed: bool = True, cache: str | None = None, keep: str | None = None) -> dict:
     record = {"benchmark": "bench_build", "cold": cache is None, "time": datetime.now(UTC).isoformat(timespec="seconds"),
               "cpus": os.cpu_count(), "load_average": list(os.getloadavg()),
               "threads": os.environ.get("PLANQA_THREADS", "1"), "variants": {}}
     if speed:
         record["encoders"] = encoder_speed()
     with tempfile.TemporaryDirectory(prefix="planqa-bench-build-") as tmp:
+        work = Path(keep) if keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for spec in variants:
             name, config = parse_variant(spec)
-            record["variants"][name] = cold_build(name, config, Path(tmp), cache)
+            record["variants"][name] = cold_build(name, config, work, cache)
             print(json.dumps({name: record["variants"][name]}, ensure_ascii=False), file=sys.stderr)
+    if keep:
+        record["indexes"] = {name: str(Path(keep) / f"index-{name}") for name in record["variants"]}
     reference = record["reference"] = REFERENCE if REFERENCE in record["variants"] else next(iter(record["variants"]))
     first = record["variants"][reference]
     record["speedup_vs_reference"] = {n: round(first["build_s"] / v["build_s"], 2)
@@ -189,5 +202,7 @@ if __name__ == "__main__":
     parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the encoder micro-benchmark")
     parser.add_argument("--cache", default=None,
                         help="one embedding cache for every variant (not cold: to compare metrics quickly)")
+    parser.add_argument("--keep", metavar="DIR", default=None,
+                        help="build the indexes (index-NAME) and their caches in DIR and keep them, to measure them more")
     args = parser.parse_args()
-    main(args.variants or list(DEFAULT_VARIANTS), args.out, args.speed, args.cache)
+    main(args.variants or list(DEFAULT_VARIANTS), args.out, args.speed, args.cache, args.keep)
