@@ -58,7 +58,8 @@ _IRREGULAR = {"people": "people", "children": "child", "women": "woman", "men": 
               "accountability": "accountability",  # account (for) → 占
               "goods": "goods",  # good (air quality) → 优良
               "direction": "direction", "directions": "direction",  # direct (investment) → 方向
-              "positive": "positive", "official": "official"}  # position → 定位, officials → 干部
+              "positive": "positive", "official": "official",  # position → 定位, officials → 干部
+              "regulator": "regulator", "regulators": "regulator"}  # regulations → 条例
 
 
 @lru_cache(maxsize=8192)

@@ -301,3 +301,4 @@ def test_words_snowball_would_merge_with_a_listed_term_fold_apart():
     assert fold_word("direct") != fold_word("direction") == fold_word("directions")
     assert fold_word("positive") != fold_word("position")
     assert fold_word("official") != fold_word("officials")
+    assert fold_word("regulators") != fold_word("regulations")  # 监管部门, not 条例
