@@ -3,11 +3,17 @@
 Load (``index.store.load_index``) already checks sizes, counts across files and the checksums of the
 files it parses whole; this also hashes the FAISS files, ``sources/`` and ``quote/``, and reports files
 the manifest does not list. Read only: nothing in the folder is written.
+
+Files an interrupted ``planqa add`` left (``index.append``: a segment's folder, files named with its
+``NNNN-xxxxxxxx`` id, a half-written ``.manifest.json.*``) are not problems: the manifest never named
+them, the index it names is whole, and the next update deletes them (``index.append.sweep``). They are
+listed as ``CheckReport.notes``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,10 +30,15 @@ class CheckReport:
     problems: tuple[str, ...]
     build_id: str = ""
     build_time: str = ""
+    notes: tuple[str, ...] = ()  # harmless findings (files an interrupted add left), one line each
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+# ``index.append``'s names: segment ids (0003-1f2e3d4c) in a folder or file name, the manifest's temp file
+_LEFT_BY_ADD = re.compile(r"(?:^|[./])\d{4}-[0-9a-f]{8}(?:[./]|$)|^\.manifest\.json\.")
 
 
 def verify_index(path: str | Path) -> CheckReport:
@@ -52,9 +63,15 @@ def verify_index(path: str | Path) -> CheckReport:
         elif file_digest(file) != entry.get("sha256"):
             problems.append(f"{name}: checksum differs (edited or replaced)")
     listed = set(files) | {MANIFEST}
+    notes: list[str] = []
     for file in sorted(path.rglob("*")):
-        if file.is_file() and file.relative_to(path).as_posix() not in listed:
-            problems.append(f"{file.relative_to(path).as_posix()}: not part of the index (added after the build)")
+        name = file.relative_to(path).as_posix()
+        if not file.is_file() or name in listed:
+            continue
+        if _LEFT_BY_ADD.search(name):
+            notes.append(f"{name}: left by an interrupted add, not part of the index (the next update removes it)")
+        else:
+            problems.append(f"{name}: not part of the index (added after the build)")
     if not problems:
         try:
             load_index(path)
@@ -62,4 +79,5 @@ def verify_index(path: str | Path) -> CheckReport:
             problems.append(str(exc))
     if problems:
         problems.append(f"the index at {path} cannot be trusted; {REBUILD}")
-    return CheckReport(path, len(files), tuple(problems), manifest.get("build_id", ""), manifest.get("build_time", ""))
+    return CheckReport(path, len(files), tuple(problems), manifest.get("build_id", ""), manifest.get("build_time", ""),
+                       tuple(notes))

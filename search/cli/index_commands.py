@@ -119,6 +119,8 @@ def check(args: argparse.Namespace) -> int:
     from index.config import index_dir
 
     report = verify_index(index_dir(args.index))
+    for note in report.notes:
+        sys.stderr.write(f"planqa check: note: {note}\n")
     if report.ok:
         sys.stdout.write(f"ok: {report.files} files match their checksums, counts agree → {report.path} "
                          f"(build {report.build_id[:12]}, {report.build_time})\n")

@@ -41,6 +41,27 @@ def test_missing_and_added_files_are_named(index_copy):
     assert "sources/extra.txt: not part of the index (added after the build)" in problems
 
 
+def test_what_an_interrupted_add_left_is_a_note_not_a_problem(index_copy, capsys):
+    """A killed ``planqa add`` leaves its segment and temp manifest unlisted; the listed index is whole."""
+    from search.cli import main
+
+    (index_copy / "segments" / "0002-1f2e3d4c").mkdir(parents=True)
+    (index_copy / "segments" / "0002-1f2e3d4c" / "chunks.jsonl").write_text("{}\n", encoding="utf-8")
+    (index_copy / "dense.hash-test.0002-1f2e3d4c.faiss").write_bytes(b"half")
+    (index_copy / ".manifest.json.4242-89abcdef").write_text("{", encoding="utf-8")
+    report = verify_index(index_copy)
+    assert report.ok and report.problems == ()
+    assert report.notes == (
+        ".manifest.json.4242-89abcdef: left by an interrupted add, not part of the index (the next update removes it)",
+        "dense.hash-test.0002-1f2e3d4c.faiss: left by an interrupted add, not part of the index "
+        "(the next update removes it)",
+        "segments/0002-1f2e3d4c/chunks.jsonl: left by an interrupted add, not part of the index "
+        "(the next update removes it)",
+    )
+    assert main(["check", "--index", str(index_copy)]) == 0
+    assert capsys.readouterr().err.count("planqa check: note: ") == 3
+
+
 def test_no_index_is_a_clear_problem(tmp_path):
     report = verify_index(tmp_path / "nowhere")
     assert not report.ok and "no planqa index at" in report.problems[0]
