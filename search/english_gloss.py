@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from search.glossary import Glossary
+from search.glossary import Expansion, Glossary
 
 UNITS = Path(__file__).parent / "data" / "units_en.tsv"
 # Share of an indicator name's Han characters the glossary must cover for a gloss to be given. On the
@@ -120,3 +120,18 @@ def table_gloss(header: tuple[str, ...], cells: tuple[str, ...], glossary: Gloss
     if english:
         out.append(("unit", english))
     return tuple(out)
+
+
+def question_mapping(expansion: Expansion | None, limit: int = 3) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every English term of a question with the Chinese it was searched as (at most ``limit``
+    renderings), in question order, repeats dropped: what an answer card shows as "read as", whether or
+    not the answer sentence holds the term (``Answer.mapped`` lists only those it holds). () for a
+    Chinese question (no expansion)."""
+    if expansion is None:
+        return ()
+    seen: dict[str, tuple[str, ...]] = {}
+    for english, renderings in expansion.terms:
+        key = english.lower()
+        if key not in seen:
+            seen[key] = (english, tuple(renderings[:limit]))
+    return tuple(seen.values())

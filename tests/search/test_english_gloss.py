@@ -56,3 +56,13 @@ def test_packaged_glossary_glosses_seed_indicators():
         ("indicator", "community health centers total"), ("unit", "number"))
     assert table_gloss(("指标", "单位", "2020", "2025"), ("电子商务交易额", "亿元", "30112.17", "38500"), g) == (
         ("indicator", "e-commerce transaction volume"), ("unit", "100 million yuan"))
+
+
+def test_question_mapping_lists_every_bridged_term_once():
+    from search.english_gloss import question_mapping
+
+    e = SMALL.expand("food sampling coverage and food sampling pass rate per 10,000 people, 2025")
+    assert question_mapping(e) == (
+        ("food sampling", ("食品抽检", "抽检")), ("coverage", ("覆盖率", "覆盖")), ("pass rate", ("合格率",)),
+        ("per 10,000 people", ("每万人", "万人")))
+    assert question_mapping(None) == ()
