@@ -302,3 +302,12 @@ def test_words_snowball_would_merge_with_a_listed_term_fold_apart():
     assert fold_word("positive") != fold_word("position")
     assert fold_word("official") != fold_word("officials")
     assert fold_word("regulators") != fold_word("regulations")  # 监管部门, not 条例
+
+
+@pytest.mark.skipif(not DEFAULT_GLOSSARY.is_file(), reason="packaged glossary not written yet")
+def test_total_phrases_are_terms_of_their_own():
+    g = default_glossary()
+    e = g.expand("Luohu district 2025 target for the total number of community health centres")
+    assert ("total number", ["总数", "总量"]) in e.terms
+    assert g.expand("total population").groups == [["总人口", "人口总数"]]
+    assert g.expand("total").groups == [["总量", "总额", "总数", "合计"]]
