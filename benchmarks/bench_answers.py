@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SETS = ("../shared/eval/dev.jsonl", "benchmarks/data/zh_blind.jsonl", "benchmarks/data/en_blind.jsonl")
 DEFAULT_UNANSWERABLE = "../shared/eval/unanswerable_dev.jsonl"
-PROBES = ("asdfgh", "<script>alert(1)</script>")
+PROBES = ("asdfgh", "<script>alert(1)</script>", "'; DROP TABLE chunks; --")
 
 
 def _rows(path: str) -> list[dict]:

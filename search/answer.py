@@ -26,7 +26,7 @@ import numpy as np
 from index.normalize import compact_key
 from index.text import split_sentences
 from search.abbreviations import with_full_forms
-from search.abstain import answer_reason, question_reason
+from search.abstain import GENERIC, answer_reason, question_reason
 from search.answer_units import (
     answer_units,
     asked_kind,
@@ -43,7 +43,7 @@ from search.answer_units import (
 from search.citation import SourceText, text_to_original
 from search.cues import is_heading, number_near_terms, sentence_aim
 from search.highlight import term_spans
-from search.numbers import asked_units, find_numbers, unit_base
+from search.numbers import asked_units, find_numbers, is_unit, unit_base
 from search.rerank import Focus, focus_of, place_match, rerank
 from search.table_answer import find_indicator, indicator_name, table_answer, table_header
 from search.terms import (
@@ -57,7 +57,7 @@ from search.terms import (
     weigh_terms,
 )
 from search.types import Answer, AskResult, Citation, Hit, Span
-from search.understand import Understood, base_years
+from search.understand import Understood, base_years, has_content
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> L2-normalised rows
 
@@ -118,6 +118,7 @@ class ScoredSentence:
     has_number: bool
     place_ok: bool = True  # from a document of the place asked about, or naming it
     echo: bool = False  # holds only the question's terms or the title (search.answer_units)
+    subject: bool = True  # holds a word of the question beyond its place, period, aim and asked kind
 
 
 # A year written in Chinese numerals (二〇三五年, 二○二○年) is the year 2035 to the question's terms and years.
@@ -164,6 +165,12 @@ def score_sentences(
     indicator = understood.indicator if understood is not None else ""
     candidates: list[tuple] = []
     places = understood.places if understood is not None else ()
+    # what the question is about: its words beyond places, generic aim words (目标, 指标) and the words that
+    # ask for a kind of answer. A sentence holding none of them (到2025年，深圳市…目标达到9700亿元 for the 2025
+    # target of Shenzhen's nuclear fusion reactors) answers another question, however much else it covers.
+    place_forms = {f for p in places for f in p.forms}
+    subject = [t.kind == "word" and not set(t.forms) <= GENERIC | place_forms and t.text not in asking
+               and not all(is_unit(f) for f in t.forms) for t in terms]  # 多少公里的海底隧道: 公里 is no subject
     for hit_index, hit in enumerate(hits[:answer_hits]):
         place_ok = understood is None or place_match(hit, understood)
         # In a document of the place asked about, the place is said by the document (a Luohu plan's
@@ -217,8 +224,9 @@ def score_sentences(
                      holds_kind(text[a:b], kind),
                      bool(indicator) and row is not None and indicator_name(row) == indicator,
                      wants_list and holds_list(text[a:b]))
+            about = not any(subject) or any(h and s for h, s in zip(held, subject, strict=True))
             candidates.append((hit_index, a, b, own / total, (own + 0.5 * half) / total, has_number,
-                               other_years, flags, place_ok))
+                               other_years, flags, place_ok, about))
     if not candidates:
         return []
     dense = np.zeros(len(candidates), dtype=np.float32)
@@ -230,7 +238,7 @@ def score_sentences(
                                        for i in eligible])
         dense[eligible] = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
     scored = []
-    for (hit_index, a, b, own, coverage, has_number, other_years, flags, place_ok), similarity in zip(
+    for (hit_index, a, b, own, coverage, has_number, other_years, flags, place_ok, about), similarity in zip(
         candidates, dense, strict=True
     ):
         score = (coverage + DENSE_WEIGHT * float(similarity) + RANK_PRIOR / (1 + hit_index)
@@ -240,7 +248,7 @@ def score_sentences(
                  + (INDICATOR_BONUS if flags[4] else 0.0) + (LIST_BONUS if flags[5] else 0.0)
                  - LENGTH_WEIGHT * max(0, b - a - LENGTH_FREE) / 100)
         scored.append(ScoredSentence(hit_index, a, b, score, own, coverage, float(similarity), has_number,
-                                     place_ok, flags[2]))
+                                     place_ok, flags[2], about))
     # answerable sentences first (best score first), then the rest: the answer is scored[0] if any
     scored.sort(key=lambda s: (not answerable(s), -s.score))
     return scored
@@ -271,7 +279,7 @@ def _eligible(own: float, coverage: float) -> bool:
 
 def covers(sentence: ScoredSentence) -> bool:
     """The threshold: relative to question-term coverage, the same for every question."""
-    return _eligible(sentence.own, sentence.coverage)
+    return _eligible(sentence.own, sentence.coverage) and sentence.subject
 
 
 def answerable(sentence: ScoredSentence) -> bool:
@@ -335,6 +343,8 @@ def answer_question(
         return AskResult(question, None, tuple(highlight_hits(hits, terms)), reason=reason, understood=understood)
 
     terms = with_full_forms(terms) + quoted_terms(text, terms)
+    if understood is not None and not has_content(understood):  # markup or code with nothing left to look for
+        return no_answer(question_reason(understood, terms))
     if not hits:
         return no_answer("no passage matched the question")
     if not terms:

@@ -25,6 +25,12 @@ from search.places import Place, find_places
 IGNORABLE = ("places", "period", "indicator")
 
 _MARKUP = re.compile(r"<[^<>]{0,200}>")
+# Code pasted into the question box (an SQL statement, a template or script expression) is markup too: it
+# names nothing a plan says ('; DROP TABLE chunks; -- would look for 表 and 块). SQL needs its punctuation
+# as well as its keywords, so "which plan will select from …" stays a question.
+_CODE = re.compile(r"\$\{[^}]{0,200}\}|\{\{[^}]{0,200}\}\}|javascript:\S*", re.IGNORECASE)
+_SQL_WORD = re.compile(r"\b(?:drop|delete|insert|update|select|union|alter|truncate)\b", re.IGNORECASE)
+_SQL_MARK = re.compile(r";|--|\*|=|'\s*or\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[5-9]\d)(?!\d)")
 _CN_PERIOD = re.compile(r"十([一二三四五六七八九])五")
 _EN_PERIOD = re.compile(r"(\d{1,2})(?:st|nd|rd|th)\s+five[- ]year", re.IGNORECASE)
@@ -139,7 +145,9 @@ def find_aim(question: str, years: Sequence[int]) -> str:
 
 def analyse(question: str, documents: Sequence = ()) -> Understood:
     """The question as understood, given the indexed ``documents`` (``index.types.Document``)."""
-    text = _MARKUP.sub(" ", question)
+    text = _CODE.sub(" ", _MARKUP.sub(" ", question))
+    if _SQL_WORD.search(text) and _SQL_MARK.search(text):
+        text = ""
     markup = text != question
     text = " ".join(text.split())
     years, period, period_end = find_period(text)

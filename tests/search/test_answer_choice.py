@@ -65,10 +65,16 @@ def test_a_line_of_the_asked_kind_answers_for_its_passage():
 
 def test_a_question_naming_no_subject_beyond_place_period_and_aim_is_not_answered():
     text = "到2025年，深圳市社会消费品零售总额目标达到9700亿元。"
-    result = _ask("What is the 2025 target for the number of Shenzhen's nuclear fusion reactors?",
-                  [_chunk(text, SHENZHEN)])
+    result = _ask("What is the 2025 target for the number of Shenzhen's zorblax gizmos?", [_chunk(text, SHENZHEN)])
     assert result.answer is None
     assert result.reason.startswith("the question names nothing to look for beyond its place, period or aim")
+
+
+def test_a_sentence_holding_only_the_place_period_and_aim_of_the_question_does_not_answer_it():
+    text = "到2025年，深圳市社会消费品零售总额目标达到9700亿元。"
+    result = _ask("What is the 2025 target for the number of Shenzhen's nuclear fusion reactors?",
+                  [_chunk(text, SHENZHEN)])
+    assert (result.answer, result.reason) == (None, "no passage of the plans for 深圳市 answers it")
 
 
 def test_an_indicator_row_run_into_one_line_states_its_value_in_the_bracketed_unit():
@@ -183,3 +189,13 @@ def test_a_quoted_name_is_one_term_and_a_question_for_several_things_takes_an_en
     pilot = "推动第三方机构率先在食品、家具、服装、电子信息产品等开展“深圳标准”自愿性认证试点。"
     result = _ask("“深圳标准”认证最早准备在哪几类商品上先行试水?", [_chunk(f"{platform}{pilot}", SHENZHEN)])
     assert result.answer.text == pilot
+
+
+def test_code_pasted_as_a_question_gets_no_answer_saying_so():
+    result = _ask("'; DROP TABLE chunks; --", [_chunk("全市数据资源目录表每季度更新一次。", SHENZHEN)])
+    assert (result.answer, result.reason) == (None, "the question is markup with no words to look for")
+
+
+def test_the_unit_an_amount_is_asked_in_is_no_subject_of_the_question():
+    result = _ask("深圳市到2025年要建成多少公里的海底隧道？", [_chunk("到2025年，中心城市绿道长度达200公里。", SHENZHEN)])
+    assert (result.answer, result.reason) == (None, "no passage of the plans for 深圳市 answers it")

@@ -70,3 +70,11 @@ def test_a_year_compared_against_is_a_base_year():
     assert base_years("在2020年基础上翻一番的目标") == (2020,)
     assert base_years("How much higher than 2019 is the 2025 target?") == (2019,)
     assert base_years("How did the pass rate change from 2015 to 2019?") == ()
+
+
+def test_code_pasted_as_a_question_is_markup_but_a_question_using_its_words_is_not():
+    for code in ("'; DROP TABLE chunks; --", "SELECT * FROM users", "${7*7}", "javascript:alert(1)"):
+        u = analyse(code)
+        assert (u.markup, u.text, has_content(u)) == (True, "", False)
+    u = analyse("Which plan will select from the candidates?")
+    assert (u.markup, u.text) == (False, "Which plan will select from the candidates?")
