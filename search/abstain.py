@@ -26,6 +26,8 @@ def question_reason(understood: Understood, terms: Sequence[QueryTerm]) -> str:
     if not has_content(understood):
         if understood.markup:
             return "the question is markup with no words to look for"
+        if has_content(understood, filler=True):
+            return "the question holds only a greeting or placeholder words (hello, test), nothing to look for"
         return "the question has no words to look for"
     if not any(t.kind == "word" for t in terms):
         # a bare number (alert(1) → 1) or year matches anything that states it

@@ -163,6 +163,13 @@ def analyse(question: str, documents: Sequence = ()) -> Understood:
     )
 
 
-def has_content(understood: Understood) -> bool:
-    """Does the question hold anything to look for: Han characters, or a Latin word of three letters?"""
-    return bool(_HAN.search(understood.text)) or any(len(w) >= 3 for w in _LATIN_WORD.findall(understood.text))
+# Greetings and placeholder text typed to try the box ("hello world", "test", 你好): nothing a plan answers.
+_FILLER = re.compile(r"\b(?:hello|hi|hey|test(?:ing)?|world|foo|bar|baz|lorem|ipsum|dolor|sit|amet|qwerty|asdf\w*)\b"
+                     r"|你好|您好|哈哈+|呵呵+|嘻嘻+|测试一下|试一下", re.IGNORECASE)
+
+
+def has_content(understood: Understood, filler: bool = False) -> bool:
+    """Does the question hold anything to look for: Han characters, or a Latin word of three letters, once
+    greetings and placeholder words are left out (kept when ``filler``)?"""
+    text = understood.text if filler else _FILLER.sub(" ", understood.text)
+    return bool(_HAN.search(text)) or any(len(w) >= 3 for w in _LATIN_WORD.findall(text))

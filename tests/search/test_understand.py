@@ -78,3 +78,12 @@ def test_code_pasted_as_a_question_is_markup_but_a_question_using_its_words_is_n
         assert (u.markup, u.text, has_content(u)) == (True, "", False)
     u = analyse("Which plan will select from the candidates?")
     assert (u.markup, u.text) == (False, "Which plan will select from the candidates?")
+
+
+def test_greetings_and_placeholder_words_hold_nothing_to_look_for():
+    from search.abstain import question_reason
+
+    assert [has_content(analyse(q)) for q in ("hello world", "test", "你好", "testing vans and labs", "世界银行")] == [
+        False, False, False, True, True]
+    assert question_reason(analyse("hello world"), ()) == (
+        "the question holds only a greeting or placeholder words (hello, test), nothing to look for")
