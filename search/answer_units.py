@@ -40,7 +40,8 @@ _KINDS = {
     "doc_number": (re.compile(r"文号|发文字号|document number|reference number", re.IGNORECASE),
                    re.compile(r"[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*\d+\s*号")),
     "date": (re.compile(r"日期|哪一?天|几月几日|何日|(?:on )?what date|which day", re.IGNORECASE),
-             re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月"
+             re.compile(r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?<!\d)(?:19|20)\d\d([-/.])(?:0?[1-9]|1[0-2])\1"
+                        r"(?:0?[1-9]|[12]\d|3[01])(?!\d)|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月"
                         r"[一二三四五六七八九十]{1,3}日|\d{1,2}\s*月\s*\d{1,2}\s*日")),
     # a length of time (3-5年, 2个工作日, 70分钟), not a calendar year: at most three digits
     # "how long" asks a length of time before a verb (how long will it take, how long do applicants have);

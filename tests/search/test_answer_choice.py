@@ -199,3 +199,10 @@ def test_code_pasted_as_a_question_gets_no_answer_saying_so():
 def test_the_unit_an_amount_is_asked_in_is_no_subject_of_the_question():
     result = _ask("深圳市到2025年要建成多少公里的海底隧道？", [_chunk("到2025年，中心城市绿道长度达200公里。", SHENZHEN)])
     assert (result.answer, result.reason) == (None, "no passage of the plans for 深圳市 answers it")
+
+
+def test_a_date_written_with_dashes_or_dots_is_a_date():
+    from search.answer_units import holds_kind
+
+    assert [holds_kind(t, "date") for t in ("| 成文日期： | 2024-07-26 |", "2021.6.7印发", "2016-2018年间",
+                                            "2021-2025年")] == [True, True, False, False]
