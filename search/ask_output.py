@@ -60,4 +60,8 @@ def answer_lines(result: AskResult) -> list[str]:
         lines += ["    " + line for line in table_text(answer.table).split("\n")]
     if answer.mapped:
         lines.append("    Terms: " + "; ".join(f"{en} → {'/'.join(zh)}" for en, zh in answer.mapped))
+    if answer.read_as:
+        lines.append("    Read as: " + "; ".join(f"{en} → {'/'.join(zh)}" for en, zh in answer.read_as))
+    if answer.gloss:
+        lines.append("    In English: " + "; ".join(f"{field}: {english}" for field, english in answer.gloss))
     return lines

@@ -259,8 +259,22 @@ class Engine:
         from search.page_view import narrow_pages
 
         encoder = self.sentence_encoder(question)
-        return narrow_pages(self, answer_question(question, hits, encoder.encode if encoder else None,
-                                                  self.source_text, focus=focus))
+        result = answer_question(question, hits, encoder.encode if encoder else None, self.source_text, focus=focus)
+        return narrow_pages(self, self._in_english(result, focus))
+
+    def _in_english(self, result: AskResult, focus: Focus) -> AskResult:
+        """An English question's answer with what a reader checks it by (``search.english_gloss``): the
+        Chinese each question term was searched as, and the indicator and unit in English."""
+        if result.answer is None or not focus.english:
+            return result
+        from dataclasses import replace
+
+        from search.english_gloss import answer_gloss, question_mapping
+
+        routed = self.query(focus.understood.text)
+        answer = replace(result.answer, read_as=question_mapping(routed.expansion),
+                         gloss=answer_gloss(result.answer, self.glossary, focus.understood.indicator))
+        return replace(result, answer=answer)
 
     def compare(self, question: str, doc_ids: Sequence[str] | None = None, top: int = 2) -> Comparison:
         """One column per document (``doc_ids``, or the most relevant few) for ``question``."""

@@ -135,3 +135,24 @@ def question_mapping(expansion: Expansion | None, limit: int = 3) -> tuple[tuple
         if key not in seen:
             seen[key] = (english, tuple(renderings[:limit]))
     return tuple(seen.values())
+
+
+def answer_gloss(answer, glossary: Glossary, indicator: str = "") -> tuple[tuple[str, str], ...]:
+    """``(("indicator", English), ("unit", English), …)`` for an answer a reader of an English question
+    checks: a table row's indicator and unit (:func:`table_gloss`); for a sentence, the indicator the
+    question named (``Understood.indicator``) and the units of the quantities it states, each only where
+    glossed, repeats dropped."""
+    from search.numbers import find_numbers
+
+    if answer.table is not None and answer.table.cells:
+        return table_gloss(answer.table.header, answer.table.cells, glossary)
+    out: list[tuple[str, str]] = []
+    english = indicator_english(indicator, glossary) if indicator else ""
+    if english:
+        out.append(("indicator", english))
+    for quantity in find_numbers(answer.text):
+        english = unit_english(quantity.unit) if quantity.unit else ""
+        if english and ("unit", english) not in out:
+            out.append(("unit", english))
+    return tuple(out)
+

@@ -152,6 +152,19 @@ def table_answer(table) -> str:
     )
 
 
+def english_notes(answer: Answer) -> str:
+    """For an English question: the Chinese each of its words was searched as, and the answer's indicator
+    and unit in English (``Answer.read_as``, ``Answer.gloss``); "" for a Chinese question."""
+    out = ""
+    if getattr(answer, "gloss", ()):
+        out += ('<div class="pq-gloss">In English: '
+                + "; ".join(f"{esc(field)}: <b>{esc(english)}</b>" for field, english in answer.gloss) + "</div>")
+    if getattr(answer, "read_as", ()):
+        out += ('<div class="pq-read-as">Read as: '
+                + "; ".join(f"{esc(en)} → {esc('/'.join(zh))}" for en, zh in answer.read_as) + "</div>")
+    return out
+
+
 def answer_card(answer: Answer, hits: Sequence[Hit], docs: Mapping[str, Document] | None = None) -> str:
     """The answer sentence (or table row) with its marks, its citation link and the copy buttons."""
     chunk = next((h.chunk for h in hits if h.chunk.chunk_id == answer.chunk_id), None)
@@ -165,7 +178,7 @@ def answer_card(answer: Answer, hits: Sequence[Hit], docs: Mapping[str, Document
     else:
         body = f'<div class="pq-sentence pq-text">{render_html(answer.text, _answer_spans(hits, answer))}</div>'
     return (
-        f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>{body}'
+        f'<div class="pq-card pq-answer"><div class="pq-meta">答案 Answer</div>{body}{english_notes(answer)}'
         f'<div class="pq-cite">{citation_link(answer.citation, page, draft)}</div>'
         f'<div class="pq-actions">{copy_buttons(answer.text, answer.citation, page, draft)}</div></div>'
     )

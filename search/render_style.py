@@ -148,6 +148,7 @@ CSS = """
 th.pq-cell-answer, td.pq-cell-answer {background: #fff4d0}
 .pq-why .pq-table {width: auto; font-size: .88rem}
 .pq-cite {margin: 6px 0}
+.pq-gloss, .pq-read-as {margin: 4px 0; font-size: 0.9em; color: var(--body-text-color-subdued, #555)}
 a.citation-link {color: #1d4ed8; text-decoration: underline; text-underline-offset: 3px; cursor: pointer}
 .pq-actions {display: flex; gap: 8px; flex-wrap: wrap; margin: 6px 0}
 .pq-btn {border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 10px;

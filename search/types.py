@@ -111,6 +111,10 @@ class Answer:
     text_end: int = 0
     table: TableAnswer | None = None  # when the answer is an indicator-table row
     mapped: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English question word -> Chinese terms matched
+    # English questions (search.english_gloss): every question term with the Chinese it was searched as,
+    # and the answer's indicator and unit in English where the glossary covers them
+    read_as: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    gloss: tuple[tuple[str, str], ...] = ()  # ("indicator" | "unit", English)
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,8 @@ def answer_dict(answer: Answer | None) -> dict | None:
         "end": answer.end,
         "table": answer.table.to_dict() if answer.table else None,
         "mapped": [{"english": en, "chinese": list(zh)} for en, zh in answer.mapped],
+        "read_as": [{"english": en, "chinese": list(zh)} for en, zh in answer.read_as],
+        "gloss": [{"field": f, "english": e} for f, e in answer.gloss],
     }
 
 

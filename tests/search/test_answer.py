@@ -138,7 +138,8 @@ def test_seeds_ask_example(engine):
     source = engine.source_text(chunk.source)
     assert clean(source[answer.start:answer.end]).text == answer.text
     as_json = result.to_dict()
-    assert set(as_json["answer"]) == {"text", "citation", "chunk_id", "start", "end", "table", "mapped"}
+    assert set(as_json["answer"]) == {"text", "citation", "chunk_id", "start", "end", "table", "mapped",
+                                     "read_as", "gloss"}
     assert as_json["answer"]["chunk_id"] == answer.chunk_id
 
 

@@ -212,7 +212,7 @@ def test_bridged_bm25_scores_each_unit_once_and_coordinates(mini_engine):
 def test_chinese_results_equal_plain_routing_on_mini_index(mini_engine):
     without_use = tuple(c for c in mini_engine.channels if c != "use")
     for query in ("深圳食品抽检目标", "湖州空气质量优良天数", "营商环境 办理时限"):
-        routed = [(h.chunk.chunk_id, h.score) for h in mini_engine.search(query, k=5)]
+        routed = [(h.chunk.chunk_id, h.score) for h in mini_engine.search(query, k=5, channels=mini_engine.channels)]
         assert routed == [(h.chunk.chunk_id, h.score) for h in plain_search(mini_engine, query, 5, without_use)]
 
 

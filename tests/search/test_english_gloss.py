@@ -53,7 +53,7 @@ def test_packaged_glossary_glosses_seed_indicators():
     assert table_gloss(("类别", "主要指标", "单位", "2025年规划目标值"), ("", "每万人高价值发明专利拥有量", "件", "10"), g) == (
         ("indicator", "high-value patents per 10,000 people"), ("unit", "items"))
     assert table_gloss(("序号", "指标", "2025年", "属性"), ("32", "社康中心总数(个)", "99", "约束性"), g) == (
-        ("indicator", "community health centers total"), ("unit", "number"))
+        ("indicator", "community health centers total number"), ("unit", "number"))
     assert table_gloss(("指标", "单位", "2020", "2025"), ("电子商务交易额", "亿元", "30112.17", "38500"), g) == (
         ("indicator", "e-commerce transaction volume"), ("unit", "100 million yuan"))
 
@@ -66,3 +66,44 @@ def test_question_mapping_lists_every_bridged_term_once():
         ("food sampling", ("食品抽检", "抽检")), ("coverage", ("覆盖率", "覆盖")), ("pass rate", ("合格率",)),
         ("per 10,000 people", ("每万人", "万人")))
     assert question_mapping(None) == ()
+
+
+def test_an_answer_is_glossed_by_its_table_row_or_its_sentence():
+    from search.english_gloss import answer_gloss
+    from search.types import Answer, Citation, TableAnswer
+
+    citation = Citation("d1", "深圳市规划", ("深圳市规划",), "a.txt", 0, 10)
+    row = TableAnswer(("指标", "单位", "2025年"), ("食品抽检覆盖率", "批次/千人", "5"), 2)
+    in_table = Answer("食品抽检覆盖率 | 批次/千人 | 5", "c1", 0, 10, citation, 1.0, table=row)
+    assert answer_gloss(in_table, SMALL) == (("indicator", "food sampling coverage"),
+                                             ("unit", "batches per 1,000 people"))
+    sentence = Answer("到2025年地区生产总值达到1.2万亿元,人均超过8万元。", "c1", 0, 10, citation, 1.0)
+    assert answer_gloss(sentence, SMALL, indicator="食品抽检覆盖率") == (
+        ("indicator", "food sampling coverage"), ("unit", unit_english("万亿元")), ("unit", unit_english("万元")))
+    assert answer_gloss(sentence, SMALL, indicator="没有的指标名称") == answer_gloss(sentence, SMALL)[0:2]
+
+
+@pytest.mark.model
+def test_an_english_question_s_answer_says_what_it_was_read_as(engine):
+    """Issue 12 item 5 end to end: every question word with its Chinese, the indicator and unit in English,
+    on the JSON, the text lines and the answer card; a Chinese question carries neither."""
+    from search import render
+    from search.ask_output import answer_lines
+
+    result = engine.ask("How many high-value invention patents per 10,000 people will Huzhou have by 2025?")
+    answer = result.answer
+    assert answer is not None and answer.table is not None
+    assert ("Huzhou", ("湖州", "湖州市")) in answer.read_as
+    assert answer.gloss == (("indicator", "high-value patents per 10,000 people"), ("unit", "items"))
+    as_json = result.to_dict()["answer"]
+    assert as_json["gloss"] == [{"field": "indicator", "english": "high-value patents per 10,000 people"},
+                                {"field": "unit", "english": "items"}]
+    assert {"english": "Huzhou", "chinese": ["湖州", "湖州市"]} in as_json["read_as"]
+    lines = answer_lines(result)
+    assert "    In English: indicator: high-value patents per 10,000 people; unit: items" in lines
+    assert any(line.startswith("    Read as: ") and "Huzhou → 湖州/湖州市" in line for line in lines)
+    card = render.answer_card(answer, result.hits)
+    assert '<div class="pq-gloss">In English: indicator: <b>high-value patents per 10,000 people</b>' in card
+    assert "Huzhou → 湖州/湖州市" in card
+    chinese = engine.ask("湖州到2025年每万人高价值发明专利拥有量是多少")
+    assert chinese.answer is not None and chinese.answer.read_as == () and chinese.answer.gloss == ()

@@ -124,3 +124,16 @@ def test_documents_list_and_viewer():
     long = render_viewer.ViewerText("甲" * 5000, 0, 5000, (3000, 3010))
     window = render_viewer.window(long, 100)
     assert (window.start, window.end, len(window.text)) == (2955, 3055, 100)
+
+
+def test_an_english_answer_card_shows_the_gloss_and_what_the_words_were_read_as():
+    from dataclasses import replace
+
+    answer = replace(ANSWER, read_as=(("food sampling", ("食品抽检", "抽检")), ("<b>", ("x",))),
+                     gloss=(("unit", "batches per 1,000 people"),))
+    assert render.english_notes(answer) == (
+        '<div class="pq-gloss">In English: unit: <b>batches per 1,000 people</b></div>'
+        '<div class="pq-read-as">Read as: food sampling → 食品抽检/抽检; &lt;b&gt; → x</div>')
+    assert render.english_notes(answer) in render.answer_card(answer, [Hit(CHUNK, 1.0, 1)])
+    assert render.english_notes(ANSWER) == ""
+
