@@ -133,7 +133,7 @@ def _column_unit(text: str, line_start: int) -> str:
     return _nearest_unit(text[:max(0, line_start - 1)].split("\n")[-COLUMN_LOOKBACK:])
 
 
-_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(" + _UNIT + ")")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)\s*(" + _UNIT + ")")  # 哪几个部门 asks which, not how many
 _LEADING_MAGNITUDE = re.compile("^" + _MAGNITUDE)
 
 

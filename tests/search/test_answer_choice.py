@@ -107,6 +107,7 @@ def test_the_unit_an_amount_is_asked_in_is_held_by_a_sentence_stating_it():
     assert asked_units("控制线一共划了多少平方公里?") == ("平方公里",)
     assert asked_units("投资要达到多少亿元?") == ("元",)
     assert asked_units("研发投入强度要达到多少?") == ()
+    assert asked_units("哪几个部门的办证业务合到了一起?") == ()
     counted = _chunk("本次推广的做法共5方面47条。", SHENZHEN, "c1")
     other = _chunk("深圳40年来总结经验，形成了一批好做法。", SHENZHEN, "c2")
     result = _ask("这次向全国推广的深圳经验一共涉及几个领域、多少条做法?", [counted, other], documents=())
