@@ -2,17 +2,23 @@
 
 Every sentence of the top passages is scored by
 
-* coverage: the weighted share of the question's terms it contains (繁/简 folded; English questions
-  through the glossary's Chinese renderings); terms found only in the passage's context (title, section
-  path, table header) or in the adjacent sentence count half;
+* coverage: the weighted share of the question's terms it contains (繁/简 folded, abbreviations in their
+  full form, a quoted name as one term; English questions through the glossary's Chinese renderings);
+  terms found only in the passage's context (title, section path, a heading run into the sentence) or in
+  the adjacent sentence count half; a table row holds its header's terms (2025年, 目标) itself; the unit
+  an amount is asked in (多少条) is held by a sentence stating a quantity in it, the words asking for a
+  date or document number (哪天, 文号) by a line of that shape;
 * dense similarity of the sentence to the question (the engine's encoder, when one is given);
 * cues of the question: an amount asked for (多少, 目标, 达到, how many, target …) favours sentences
-  stating a number with a unit; a year asked about is a term like any other;
+  stating a number with a unit (翻一番 included); a sentence about other years than those asked (a year
+  compared against, 相比2020年, is not asked) or of another aim (status for a target) is penalised; the
+  indicator-table row the question names, an enumeration for 哪几类, a line of the asked kind gain;
 * the rank of its passage, as a small prior (the retriever saw the whole passage).
 
 There is an answer only when the best sentence itself covers enough of the question
-(``MIN_OWN_COVERAGE`` of its term weight, or ``MIN_CONTEXT_COVERAGE`` with its context): a question the
-corpus does not answer gets ``None`` and a reason, never a random sentence.
+(``MIN_OWN_COVERAGE`` of its term weight, or ``MIN_CONTEXT_COVERAGE`` with its context) and holds a word
+of its subject (not only its place, period, aim or unit): a question the corpus does not answer gets
+``None`` and a reason, never a random sentence.
 """
 
 from __future__ import annotations
