@@ -63,11 +63,6 @@ class Timed:
     def dim(self) -> int:
         return self.inner.dim
 
-    def load(self) -> None:  # index.build loads the models while it reads the files
-        load = getattr(self.inner, "load", None)
-        if callable(load):
-            load()
-
     def encode(self, texts):
         # thread CPU time: batches of several channels run at once, each on one thread (compute_threads() 1)
         start, cpu = time.perf_counter(), time.thread_time()

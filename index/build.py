@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -190,17 +189,6 @@ def _bar(progress: bool, total: int, desc: str):
     return tqdm(total=total, desc=desc, unit="text", disable=not progress, file=sys.stderr, leave=False)
 
 
-def _load_models(encoders: Iterable[Encoder]) -> None:
-    """The model of each encoder that has a ``load()`` (the registered ones) loaded, else on first use."""
-    for encoder in encoders:
-        load = getattr(encoder, "load", None)
-        if callable(load):
-            try:
-                load()
-            except Exception:  # noqa: BLE001 - the channel's own first call raises it again, with its message
-                return
-
-
 @contextmanager
 def _quick_handoff(seconds: float = 0.0002):
     """The GIL handed to a waiting thread after ``seconds`` instead of Python's 5 ms, while this thread
@@ -263,10 +251,7 @@ def build_index(
     config = config or Config()
     target = index_dir(index)
     channels = dense_encoders(config)
-    encoders = {channel: encoders.get(channel) if encoders and channel in encoders else get_encoder(name)
-                for channel, name in channels.items()}
-    # the models load (USE's weights: 1.3 s) while the files are read and chunked; not waited for
-    threading.Thread(target=_load_models, args=(list(encoders.values()),), name="load", daemon=True).start()
+    encoders = dict(encoders or {})
     corpus = corpus if corpus is not None else read_corpus(paths, config, progress=progress)
     if not corpus.chunks:
         problems = "; ".join(corpus.errors) or "no text files found"
@@ -279,9 +264,9 @@ def build_index(
     # (the build takes about the sum of the encoders' CPU time over the cores; benchmarks/bench_build.py).
     with ThreadPoolExecutor(max_workers=max(1, len(channels)), thread_name_prefix="channel") as pool, \
             ThreadPoolExecutor(max_workers=embed_workers(), thread_name_prefix="embed") as batches:
-        pending = {channel: pool.submit(_embed_channel, channel, encoders[channel], corpus.chunks, config,
-                                        embed_cache, progress, batches)
-                   for channel in channels}
+        pending = {channel: pool.submit(_embed_channel, channel, encoders.get(channel) or get_encoder(name),
+                                        corpus.chunks, config, embed_cache, progress, batches)
+                   for channel, name in channels.items()}
         with _quick_handoff(), _bar(progress, len(texts), "tokenizing") as bar:
             tokenizer = tokenizer or get_tokenizer(config.bm25_tokens)
             token_lists = []

@@ -189,10 +189,6 @@ class SentenceTransformerEncoder:
         self._model = None
         self._lock = threading.Lock()
 
-    def load(self) -> None:
-        """Load the model now rather than on the first ``encode``."""
-        _ = self.model
-
     @property
     def model(self):
         if self._model is None:

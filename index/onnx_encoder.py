@@ -192,10 +192,6 @@ class OnnxEncoder:
         self._ensure()
         return int(self._session.get_outputs()[0].shape[-1])
 
-    def load(self) -> None:
-        """Load the session and tokenizer now rather than on the first ``encode``."""
-        self._ensure()
-
     def _ensure(self) -> None:
         if self._session is None:
             with self._lock:

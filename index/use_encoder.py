@@ -57,10 +57,6 @@ class UseEncoder:
         self._prefixes: dict[str, tuple[tuple[int, ...], np.ndarray]] = {}
         self._tried: dict[str, None] = {}  # line prefixes tokenised already
 
-    def load(self) -> None:
-        """Load the weights now rather than on the first ``encode``."""
-        self._model()
-
     def _model(self):
         if self._use is None:
             with self._lock:
