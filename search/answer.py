@@ -51,7 +51,14 @@ from search.cues import is_heading, number_near_terms, sentence_aim
 from search.highlight import term_spans
 from search.numbers import asked_units, find_numbers, is_unit, unit_base
 from search.rerank import Focus, focus_of, place_match, rerank
-from search.table_answer import find_indicator, indicator_name, table_answer, table_header
+from search.table_answer import (
+    asked_heads,
+    find_indicator,
+    indicator_name,
+    kind_differs,
+    table_answer,
+    table_header,
+)
 from search.terms import (
     DocumentFrequency,
     QueryTerm,
@@ -169,6 +176,7 @@ def score_sentences(
     asking = kind_words(terms, kind)
     wants_list = asks_list(question)
     indicator = understood.indicator if understood is not None else ""
+    heads = asked_heads(_key(question), [t for t in terms if t.kind == "word"])  # 抽检量 asks an amount (量)
     candidates: list[tuple] = []
     places = understood.places if understood is not None else ()
     # what the question is about: its words beyond places, generic aim words (目标, 指标) and the words that
@@ -203,7 +211,9 @@ def score_sentences(
             # a table row states its values under the header's columns (2025年目标): the header's terms
             # are the row's own
             row = table_answer(hit.chunk, a, b, understood) if header_key else None
-            own_key = keys[i] + header_key if row is not None else keys[i]
+            # … unless the row is another kind of figure than the one asked (a 合格率 row for 抽检量)
+            own_key = (keys[i] + header_key if row is not None and not kind_differs(indicator_name(row), heads)
+                       else keys[i])
             # a section heading run into its first sentence ((九)熟食中心和长者饭堂建设优化工程借鉴…) names
             # the section's subject; what the sentence itself states follows it (the headings are context)
             for heading_key in heading_keys:

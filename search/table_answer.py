@@ -173,6 +173,7 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
     if not total:
         return ""
     best: tuple[float, float, int, str] = (0.0, 0.0, 0, "")
+    asked_head = asked_heads(compact_key(understood.text), words) if understood is not None else set()
     for hit in hits[:depth]:
         if not _header(hit.chunk):
             continue
@@ -183,6 +184,8 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
                 continue
             key = compact_key(name)
             held = [t for t in words if found(key, t)]
+            if kind_differs(name, asked_head):
+                continue  # 食品抽检量 asks an amount: not the row of 食品评价性抽检合格率, a rate
             share = sum(t.weight for t in held) / total
             # of names holding as much of the question, the one the question's words fill most: 社康中心总数
             # over 社康中心用房自有率 for "total number of community health centres"
@@ -190,6 +193,39 @@ def find_indicator(hits: Sequence[Hit], terms: Sequence[QueryTerm], understood: 
             if share >= INDICATOR_SHARE and (share, filled, len(name)) > best[:3]:
                 best = (share, filled, len(name), name)
     return best[3]
+
+
+# The last character of an indicator name says what kind of figure it is: a rate (合格率), an amount
+# (抽检量), a count (总数), a sum (总额), a share (比重 → 重 is not one: only these), a degree (满意度).
+_HEADS = "率量数额度"
+_BRACKET_END = re.compile(r"[（(][^）)]*[）)]$")
+
+
+def figure_head(name: str) -> str:
+    """The kind of figure an indicator name ends in (食品评价性抽检合格率(%) → 率), "" when it names none."""
+    key = _BRACKET_END.sub("", name.strip())
+    return key[-1] if key and key[-1] in _HEADS else ""
+
+
+def kind_differs(name: str, asked: set[str]) -> bool:
+    """The question asks another kind of figure (``asked_heads``) than the indicator ``name`` is."""
+    head = figure_head(name)
+    return bool(asked) and bool(head) and head not in asked
+
+
+def asked_heads(question: str, words: Sequence[QueryTerm]) -> set[str]:
+    """The kinds of figure a question (a compact key) writes right after one of its words (食品抽检量 →
+    {量}); empty when it writes none (深圳2025年PM2.5目标), so that any row may match."""
+    asked = set()
+    for term in words:
+        for form in term.forms:
+            at = question.find(form) if form else -1
+            end = after = at + len(form)
+            while at >= 0 and end < len(question) and question[end] in _HEADS:
+                end += 1  # 企业数量: the kind is the run's last character, 量
+            if end > after:
+                asked.add(question[end - 1])
+    return asked
 
 
 def _filled(key: str, terms: Sequence[QueryTerm]) -> float:

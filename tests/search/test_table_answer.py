@@ -72,3 +72,20 @@ def test_of_indicator_names_holding_as_much_of_the_question_the_one_it_fills_mos
         [row("r1", "社康中心用房自有率(%)6080预期性"), row("r2", "社康中心总数(个)8599约束性")])]
     question = "total number of community health centres in 2025"
     assert find_indicator(rows, query_terms(question), analyse(question)) == "社康中心总数"
+
+
+def test_an_indicator_of_another_kind_of_figure_than_asked_does_not_match():
+    """食品抽检量 asks an amount (量): a 合格率 row (a rate) is not the indicator asked; a question that
+    names no kind of figure (深圳2025年PM2.5目标) lets any row match."""
+    from search.table_answer import asked_heads, figure_head, kind_differs
+    from search.terms import query_terms
+
+    words = [t for t in query_terms("湖州到2025年食品抽检量") if t.kind == "word"]
+    assert asked_heads("湖州到2025年食品抽检量", words) == {"量"}
+    assert figure_head("食品评价性抽检合格率(%)") == "率" and figure_head("新开工装配式建筑面积") == ""
+    assert kind_differs("食品评价性抽检合格率", {"量"}) and not kind_differs("食品抽检量", {"量"})
+    assert not kind_differs("食品评价性抽检合格率", set()) and not kind_differs("建筑面积", {"量"})
+    plain = [t for t in query_terms("深圳2025年PM2.5目标") if t.kind == "word"]
+    assert asked_heads("深圳2025年pm2.5目标", plain) == set()
+    counted = [t for t in query_terms("福建2025年大型建筑业企业数量目标") if t.kind == "word"]
+    assert asked_heads("福建2025年大型建筑业企业数量目标", counted) == {"量"}  # 数量 is one kind: 量
