@@ -250,17 +250,19 @@ class Engine:
         ``ignore``: what the question was understood to ask about that the user set aside ("places",
         "period", "indicator": the app's removable chips), left out of ranking and answer choice.
         """
-        from search.answer import answer_question
+        from search.answer import ANSWER_HITS, answer_question
 
         self.limits.check_k(k)
         self.limits.check_question(question)
         focus = self.focus(question, ignore=ignore)  # once per request: priors and terms for rerank and answer
-        hits = self.search(focus.understood.text, k, doc_ids=doc_ids, region=region, focus=focus)
+        # The answer is chosen among the top ANSWER_HITS passages whatever the number shown (the app's page
+        # of 5 answered the English PM2.5 question from 5 passages, the command line's 10 from 10).
+        hits = self.search(focus.understood.text, max(k, ANSWER_HITS), doc_ids=doc_ids, region=region, focus=focus)
         from search.page_view import narrow_pages
 
         encoder = self.sentence_encoder(question)
         result = answer_question(question, hits, encoder.encode if encoder else None, self.source_text, focus=focus)
-        return narrow_pages(self, self._in_english(result, focus))
+        return narrow_pages(self, self._in_english(_shown(result, k), focus))
 
     def _in_english(self, result: AskResult, focus: Focus) -> AskResult:
         """An English question's answer with what a reader checks it by (``search.english_gloss``): the
@@ -313,3 +315,18 @@ class Engine:
 
         self.chunk(chunk_id)  # the engine's error for an unknown id
         return neighbours(self.chunks, chunk_id, context)
+
+
+def _shown(result: AskResult, k: int) -> AskResult:
+    """``result`` with its first ``k`` passages, the answer's own among them (last, when it ranked lower)."""
+    if len(result.hits) <= k:
+        return result
+    from dataclasses import replace
+
+    shown = list(result.hits[:k])
+    if result.answer is not None and all(h.chunk.chunk_id != result.answer.chunk_id for h in shown):
+        own = next((h for h in result.hits if h.chunk.chunk_id == result.answer.chunk_id), None)
+        if own is not None:
+            shown[-1] = own
+    return replace(result, hits=tuple(shown))
+

@@ -270,3 +270,16 @@ def test_a_how_long_question_prefers_the_sentence_stating_a_length_of_time():
     assert asked_kind("行动力争通过多长时间的努力实现目标？") == "duration"
     assert holds_kind("力争通过3-5年的努力", "duration") and holds_kind("考试结束后2个工作日内", "duration")
     assert not holds_kind("有效期至2026年12月31日", "duration") and not holds_kind("到2025年", "duration")
+
+
+@pytest.mark.model
+def test_the_answer_does_not_depend_on_how_many_passages_are_shown(engine):
+    """The app shows 5 passages, the command line 10: the answer is chosen among the same 10 either way,
+    and its own passage is among those shown."""
+    question = "What is the PM2.5 target for Shenzhen in 2025?"
+    five, ten = engine.ask(question, k=5), engine.ask(question, k=10)
+    assert five.answer is not None and ten.answer is not None
+    assert five.answer.text == ten.answer.text and "PM2.5年均浓度低于20微克/立方米" in five.answer.text
+    assert len(five.hits) == 5 and five.answer.chunk_id in {h.chunk.chunk_id for h in five.hits}
+    one = engine.ask(question, k=1)
+    assert [h.chunk.chunk_id for h in one.hits] == [ten.answer.chunk_id]
